@@ -1,0 +1,87 @@
+package dev.banyan;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+
+/**
+ * What a process left behind when it was marked dead, and the work of telling everyone.
+ *
+ * <pre>
+ * Implementation overview
+ *
+ * ProcessRecord.markDeadLocked sets the exit reason and takes the name, links and monitors out
+ * of the record, under the record's lock, and returns them as a Death. The caller then releases
+ * the lock and calls propagate(), which, holding no lock of its own:
+ *   1. releases the registered name (before any EXIT or DOWN: otp-semantics §1.5, CC-010);
+ *   2. sends an exit signal over every link (under each peer's lock, one at a time);
+ *   3. sends DOWN to every watcher and removes the monitors the dead process held;
+ *   4. interrupts the dead process's thread, unless that is the calling thread.
+ * An exit signal can kill a linked peer; that peer's Death is queued and handled by the same
+ * loop, so a chain of a million linked processes does not overflow the stack.
+ * </pre>
+ */
+final class Death {
+  private final ProcessRecord<?> process;
+  private final ExitReason reason;
+  private final String name; // may be null
+  private final HashSet<ProcessRecord<?>> links; // may be null
+  private final HashMap<MonitorRef, Monitor> monitoredBy; // may be null
+  private final HashMap<MonitorRef, Monitor> monitors; // may be null
+
+  Death(
+      ProcessRecord<?> process,
+      ExitReason reason,
+      String name,
+      HashSet<ProcessRecord<?>> links,
+      HashMap<MonitorRef, Monitor> monitoredBy,
+      HashMap<MonitorRef, Monitor> monitors) {
+    this.process = process;
+    this.reason = reason;
+    this.name = name;
+    this.links = links;
+    this.monitoredBy = monitoredBy;
+    this.monitors = monitors;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Tells everyone about this death and about the deaths it causes. Holds no lock on entry. */
+  void propagate() {
+    ArrayDeque<Death> more = new ArrayDeque<>();
+    Death d = this;
+    while (d != null) {
+      d.notifyPeers(more);
+      d = more.poll();
+    }
+  }
+
+  private void notifyPeers(ArrayDeque<Death> more) {
+    Node node = process.node;
+    if (name != null) {
+      node.releaseName(name, process);
+    }
+    node.processDied(process, reason);
+    if (links != null) {
+      for (ProcessRecord<?> peer : links) {
+        Death next = peer.exitSignal(process.pid, process, reason, true);
+        if (next != null) {
+          more.add(next);
+        }
+      }
+    }
+    if (monitoredBy != null) {
+      for (Monitor m : monitoredBy.values()) {
+        m.watcher.deliverDown(m, reason);
+      }
+    }
+    if (monitors != null) {
+      for (Monitor m : monitors.values()) {
+        m.target.forgetMonitor(m.ref);
+      }
+    }
+    process.interruptAfterDeath();
+  }
+}

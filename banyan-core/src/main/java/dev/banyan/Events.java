@@ -1,0 +1,61 @@
+package dev.banyan;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/** The JFR events of the runtime. They cost next to nothing while no recording enables them. */
+final class Events {
+  private Events() {}
+
+  @Name("dev.banyan.ProcessSpawn")
+  @Label("Process Spawn")
+  @Category("Banyan")
+  @Description("A process was started")
+  @StackTrace(false)
+  static final class Spawn extends Event {
+    @Label("Node")
+    String node;
+
+    @Label("Pid")
+    String pid;
+  }
+
+  @Name("dev.banyan.ProcessExit")
+  @Label("Process Exit")
+  @Category("Banyan")
+  @Description("A process ended")
+  @StackTrace(false)
+  static final class ProcessExit extends Event {
+    @Label("Node")
+    String node;
+
+    @Label("Pid")
+    String pid;
+
+    @Label("Reason")
+    String reason;
+  }
+
+  static void spawned(Node node, Pid<?> pid) {
+    Spawn e = new Spawn();
+    if (e.isEnabled()) {
+      e.node = node.name();
+      e.pid = pid.toString();
+      e.commit();
+    }
+  }
+
+  static void exited(Node node, Pid<?> pid, ExitReason reason) {
+    ProcessExit e = new ProcessExit();
+    if (e.isEnabled()) {
+      e.node = node.name();
+      e.pid = pid.toString();
+      e.reason = reason.toString();
+      e.commit();
+    }
+  }
+}

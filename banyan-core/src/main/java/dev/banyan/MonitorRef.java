@@ -1,0 +1,44 @@
+package dev.banyan;
+
+/**
+ * The reference of a monitor, returned by {@link ProcessContext#monitor(Pid)} and carried by the
+ * {@link Down} message the monitor produces: Erlang's monitor {@code reference()}.
+ *
+ * {@snippet :
+ * MonitorRef ref = ctx.monitor(worker);
+ * Down down = ctx.receive(Down.class, d -> d.ref().equals(ref));
+ * }
+ *
+ * <p>Every call to {@code monitor} returns a new reference, unique within its node. References
+ * compare by identity of the monitor they name.
+ *
+ * <h2>Thread safety</h2>
+ * Immutable.
+ *
+ * @since 0.1
+ */
+public final class MonitorRef {
+  private final String node;
+  private final long id;
+
+  MonitorRef(String node, long id) {
+    this.node = node;
+    this.id = id;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MonitorRef r && r.id == id && r.node.equals(node);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(id);
+  }
+
+  /** {@return the reference printed as Erlang prints one, {@code #Ref<0.0.0.N>}} */
+  @Override
+  public String toString() {
+    return "#Ref<0.0.0." + id + ">";
+  }
+}

@@ -1,0 +1,839 @@
+package dev.banyan;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A process: its state, its mailbox (inherited from {@link Mailbox}) and the runtime operations
+ * of its {@link ProcessContext}.
+ *
+ * <pre>
+ * Implementation overview
+ *
+ * Every process has one lock. Every signal sent to a process — a message, an exit signal, a
+ * link, a monitor, a DOWN — is applied by the SENDING thread while it holds the TARGET's lock,
+ * never by the target's thread: a process busy in a CPU loop still dies when killed. No thread
+ * ever holds two process locks at once, so there is no lock order to respect and no deadlock
+ * between processes signalling each other.
+ *
+ * Death is the transition exitReason: null -> reason, made under the lock by markDeadLocked,
+ * which also empties the mailbox and takes the name, links and monitors out as a Death; the
+ * caller propagates the Death after releasing the lock (see Death). A dead process accepts
+ * nothing more: every later signal to it is dropped under its lock.
+ *
+ * Ordering: a signal from a live process S to R is applied under R's lock only after checking,
+ * under that lock, that S is still alive. S's death is marked before S's exit signals are
+ * applied to R under R's lock, so either S's signal is applied first, or S is seen dead and the
+ * signal is dropped: nothing from S ever lands in R after S's EXIT or DOWN (CC-033). Signals from
+ * S are otherwise applied in S's program order (CC-003, CC-023).
+ *
+ * Links are kept on both sides. Creating one adds it to the caller's set first and then to the
+ * peer's set; removing one removes it from the caller first. An exit signal that comes over a
+ * link is acted on only if the receiver still has the link, which it removes, so after unlink
+ * returns the link can have no further effect (CC-021).
+ *
+ * State of the owner thread: the private mailbox list, 'received' and 'body' are touched only by
+ * the thread that runs the process.
+ * </pre>
+ */
+sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runnable
+    permits AttachedRecord {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.banyan.Process");
+  private static final ThreadLocal<ProcessRecord<?>> CURRENT = new ThreadLocal<>();
+
+  final Node node;
+  final Pid<M> pid;
+  final ReentrantLock lock = new ReentrantLock();
+  private final Condition arrived = lock.newCondition();
+  Thread thread; // set once, before the process can be reached by another thread
+
+  private ProcessBody<M> body; // owner thread only; cleared when it starts
+  private long received; // written by the owner only; read racily for process info
+
+  private volatile ExitReason exitReason; // null while alive; written under lock, once
+  private boolean waiting; // guarded by lock: the owner waits in receive
+  private boolean trapExit; // guarded by lock
+  private String name; // guarded by lock; the registered name
+  private HashSet<ProcessRecord<?>> links; // guarded by lock; null when empty
+  private HashMap<MonitorRef, Monitor> monitors; // guarded by lock; monitors held by this process
+  private HashMap<MonitorRef, Monitor> monitoredBy; // guarded by lock; monitors on this process
+
+  ProcessRecord(Node node, long number, ProcessBody<M> body) {
+    this.node = node;
+    this.pid = new Pid<>(node.name(), node.creation(), number, this);
+    this.body = body;
+  }
+
+  /** {@return the process the calling thread runs, or null} */
+  static ProcessRecord<?> current() {
+    return CURRENT.get();
+  }
+
+  static void setCurrent(ProcessRecord<?> p) {
+    if (p == null) {
+      CURRENT.remove();
+    } else {
+      CURRENT.set(p);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The process's thread
+
+  @Override
+  public final void run() {
+    CURRENT.set(this);
+    ExitReason reason = null;
+    try {
+      ProcessBody<M> b = body;
+      body = null;
+      if (exitReason == null) {
+        b.run(this);
+        reason = ExitReason.NORMAL;
+      }
+    } catch (ProcessExitedException e) {
+      // Already dead: killed by a signal while its code was running.
+    } catch (ExitException e) {
+      reason = e.reason();
+    } catch (Throwable t) {
+      reason = new ExitReason.Crashed(t);
+    }
+    if (reason != null) {
+      terminate(reason);
+    }
+    clearPrivate();
+    node.threadEnded(this);
+  }
+
+  /** Ends this process with {@code reason}, by its own doing; logs a crash report if abnormal. */
+  final void terminate(ExitReason reason) {
+    Death d;
+    lock.lock();
+    try {
+      d = markDeadLocked(reason);
+    } finally {
+      lock.unlock();
+    }
+    if (d != null) {
+      if (reason.isAbnormal()) {
+        logCrash(reason, d.name());
+      }
+      d.propagate();
+    }
+  }
+
+  private void logCrash(ExitReason reason, String registeredName) {
+    var event =
+        LOG.atError()
+            .addKeyValue("pid", pid)
+            .addKeyValue("registered_name", registeredName == null ? "[]" : registeredName)
+            .addKeyValue("reason", reason);
+    if (reason instanceof ExitReason.Crashed c) {
+      event = event.setCause(c.cause());
+    }
+    event.log(
+        "Process {}{} crashed with reason {}",
+        pid,
+        registeredName == null ? "" : " (" + registeredName + ")",
+        reason);
+  }
+
+  /**
+   * Marks this process dead and takes out what its death must notify. Returns null if it was
+   * already dead. Caller holds the lock.
+   */
+  final Death markDeadLocked(ExitReason reason) {
+    assert lock.isHeldByCurrentThread();
+    if (exitReason != null) {
+      return null;
+    }
+    exitReason = reason;
+    Death d = new Death(this, reason, name, links, monitoredBy, monitors);
+    name = null;
+    links = null;
+    monitoredBy = null;
+    monitors = null;
+    clearInboundLocked();
+    arrived.signalAll();
+    return d;
+  }
+
+  /** Wakes the thread of a process that has just died, so that it stops. */
+  void interruptAfterDeath() {
+    Thread t = thread;
+    if (t != null && t != Thread.currentThread()) {
+      t.interrupt();
+    }
+  }
+
+  final boolean isAliveNow() {
+    return exitReason == null;
+  }
+
+  final ExitReason exitReasonOrNull() {
+    return exitReason;
+  }
+
+  /** Throws if this process is dead. */
+  final void checkAlive() {
+    ExitReason r = exitReason;
+    if (r != null) {
+      throw new ProcessExitedException(pid, r);
+    }
+  }
+
+  /** Throws unless called by this process's own thread, alive. */
+  final void checkOwner() {
+    if (Thread.currentThread() != thread) {
+      throw new WrongThreadException(
+          "the context of process "
+              + pid
+              + " can only be used by its own thread, not by "
+              + Thread.currentThread());
+    }
+    checkAlive();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Signals applied by other threads (under this process's lock)
+
+  /** Delivers a message; drops it if this process, or the sending process, is dead. */
+  final void deliver(Object message, ProcessRecord<?> sender) {
+    lock.lock();
+    try {
+      if (exitReason != null || (sender != null && sender.exitReason != null)) {
+        return;
+      }
+      appendAndWakeLocked(message);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void appendAndWakeLocked(Object message) {
+    appendLocked(message);
+    if (waiting) {
+      arrived.signal();
+    }
+  }
+
+  /**
+   * Applies an exit signal (otp-semantics §2.3). Returns the Death of this process when the signal
+   * killed it; the caller must propagate it after this returns.
+   *
+   * @param from the pid the signal comes from
+   * @param sender the sending process, or null for a thread that is not a process
+   * @param viaLink whether the signal comes from the death of a linked process
+   */
+  final Death exitSignal(Pid<?> from, ProcessRecord<?> sender, ExitReason reason, boolean viaLink) {
+    lock.lock();
+    try {
+      if (exitReason != null) {
+        return null;
+      }
+      if (viaLink) {
+        if (links == null || !links.remove(sender)) {
+          return null; // unlinked meanwhile: the signal has no effect
+        }
+      } else if (sender != null && sender.exitReason != null) {
+        return null; // sent by a process that died before the signal took effect
+      }
+      if (!viaLink && reason instanceof ExitReason.Kill) {
+        return markDeadLocked(ExitReason.KILLED);
+      }
+      if (trapExit) {
+        appendAndWakeLocked(new Exit(from, reason));
+        return null;
+      }
+      if (reason instanceof ExitReason.Normal) {
+        return !viaLink && sender == this ? markDeadLocked(reason) : null;
+      }
+      return markDeadLocked(reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Delivers the Down of a monitor held by this process, unless it was removed meanwhile. */
+  final void deliverDown(Monitor m, ExitReason reason) {
+    lock.lock();
+    try {
+      if (exitReason != null || monitors == null || monitors.remove(m.ref) == null) {
+        return;
+      }
+      appendAndWakeLocked(new Down(m.ref, m.reportedAs, reason));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets a monitor on this process (its watcher removed it or died). */
+  final void forgetMonitor(MonitorRef ref) {
+    lock.lock();
+    try {
+      if (monitoredBy != null) {
+        monitoredBy.remove(ref);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Kills this process from outside (node stop, kill signal). */
+  final void kill(ExitReason reason) {
+    Death d;
+    lock.lock();
+    try {
+      d = markDeadLocked(reason);
+    } finally {
+      lock.unlock();
+    }
+    if (d != null) {
+      d.propagate();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Names
+
+  /** Registers this process under {@code regName}; see {@link Node#register(String, Pid)}. */
+  final void register(String regName, String call) {
+    lock.lock();
+    try {
+      if (exitReason != null) {
+        throw new BadArgException(call + ": the process is not alive");
+      }
+      if (name != null) {
+        throw new BadArgException(call + ": the process is already registered as \"" + name + "\"");
+      }
+      node.claimName(regName, this, call);
+      name = regName;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Clears the registered name if it is {@code regName}; returns whether it was. */
+  final boolean clearName(String regName) {
+    lock.lock();
+    try {
+      if (exitReason == null && regName.equals(name)) {
+        name = null;
+        return true;
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ProcessContext: the operations of the process itself
+
+  @Override
+  public final Pid<M> self() {
+    checkOwner();
+    return pid;
+  }
+
+  @Override
+  public final Node node() {
+    checkOwner();
+    return node;
+  }
+
+  @Override
+  public final Object receive() {
+    return take(Object.class, null, -1L);
+  }
+
+  @Override
+  public final Optional<Object> receive(Duration timeout) {
+    return Optional.ofNullable(take(Object.class, null, timeoutNanos(timeout)));
+  }
+
+  @Override
+  public final <T> T receive(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return take(type, null, -1L);
+  }
+
+  @Override
+  public final <T> Optional<T> receive(Class<T> type, Duration timeout) {
+    Objects.requireNonNull(type, "type");
+    return Optional.ofNullable(take(type, null, timeoutNanos(timeout)));
+  }
+
+  @Override
+  public final <T> T receive(Class<T> type, Predicate<? super T> filter) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(filter, "filter");
+    return take(type, filter, -1L);
+  }
+
+  @Override
+  public final <T> Optional<T> receive(
+      Class<T> type, Predicate<? super T> filter, Duration timeout) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(filter, "filter");
+    return Optional.ofNullable(take(type, filter, timeoutNanos(timeout)));
+  }
+
+  /**
+   * Converts a receive timeout to nanoseconds: -1 means wait forever (a duration too long to count
+   * in nanoseconds, about 292 years, is as good as forever).
+   */
+  static long timeoutNanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    try {
+      long n = timeout.toNanos();
+      return n > Long.MAX_VALUE / 2 ? -1L : n;
+    } catch (ArithmeticException tooLong) {
+      return -1L;
+    }
+  }
+
+  /**
+   * Selective receive. Returns the oldest message of {@code type} that passes {@code filter}, or
+   * null when {@code timeoutNanos} (0: do not wait; -1: forever) runs out.
+   */
+  private <T> T take(Class<T> type, Predicate<? super T> filter, long timeoutNanos) {
+    checkOwner();
+    final long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+    boolean interrupted = false;
+    Cell prev = null; // the last private cell examined by this receive
+    try {
+      for (; ; ) {
+        for (Cell c = privateAfter(prev); c != null; prev = c, c = c.next) {
+          Object m = c.message;
+          if (type.isInstance(m)) {
+            T t = type.cast(m);
+            if (filter == null || filter.test(t)) {
+              removePrivate(prev, c);
+              received++;
+              return t;
+            }
+          }
+        }
+        lock.lock();
+        try {
+          while (!hasInboundLocked()) {
+            checkAlive();
+            if (timeoutNanos == 0) {
+              return null;
+            }
+            waiting = true;
+            try {
+              if (timeoutNanos < 0) {
+                arrived.awaitUninterruptibly();
+              } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                  return null;
+                }
+                try {
+                  arrived.awaitNanos(left);
+                } catch (InterruptedException e) {
+                  interrupted = true; // not a death: that signals 'arrived'. Restored below.
+                }
+              }
+            } finally {
+              waiting = false;
+            }
+          }
+          drainInboundLocked();
+        } finally {
+          lock.unlock();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public final <T> void send(Pid<T> to, T message) {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(message, "message");
+    checkOwner();
+    if (to.record == null) {
+      throw new BadArgException("send(" + to + "): not a process that can receive messages");
+    }
+    to.record.deliver(message, this);
+  }
+
+  @Override
+  public final void send(String regName, Object message) {
+    Objects.requireNonNull(regName, "name");
+    Objects.requireNonNull(message, "message");
+    checkOwner();
+    node.sendNamed(regName, message, this);
+  }
+
+  @Override
+  public final <C> Pid<C> spawn(ProcessBody<C> childBody) {
+    Objects.requireNonNull(childBody, "body");
+    checkOwner();
+    ProcessRecord<C> child = node.newProcess(childBody);
+    node.startProcess(child);
+    return child.pid;
+  }
+
+  @Override
+  public final <C> Pid<C> spawnLink(ProcessBody<C> childBody) {
+    Objects.requireNonNull(childBody, "body");
+    checkOwner();
+    ProcessRecord<C> child = node.newProcess(childBody);
+    // The child is not running yet, so nothing can happen to it between these two steps; the
+    // parent's side is added second, under its lock, so that a parent killed meanwhile either
+    // sees the link in its Death (and kills the child) or is seen dead here.
+    child.lock.lock();
+    try {
+      child.links().add(this);
+    } finally {
+      child.lock.unlock();
+    }
+    lock.lock();
+    try {
+      if (exitReason == null) {
+        links().add(child);
+      }
+    } finally {
+      lock.unlock();
+    }
+    startOrAbandon(child);
+    return child.pid;
+  }
+
+  @Override
+  public final <C> Spawned<C> spawnMonitor(ProcessBody<C> childBody) {
+    Objects.requireNonNull(childBody, "body");
+    checkOwner();
+    ProcessRecord<C> child = node.newProcess(childBody);
+    Monitor m = new Monitor(node.newRef(), this, child, child.pid);
+    child.lock.lock();
+    try {
+      child.monitoredBy().put(m.ref, m);
+    } finally {
+      child.lock.unlock();
+    }
+    lock.lock();
+    try {
+      if (exitReason == null) {
+        monitors().put(m.ref, m);
+      }
+    } finally {
+      lock.unlock();
+    }
+    startOrAbandon(child);
+    return new Spawned<>(child.pid, m.ref);
+  }
+
+  /** Starts a just-linked or just-monitored child, or kills it if this process died meanwhile. */
+  private void startOrAbandon(ProcessRecord<?> child) {
+    if (exitReason != null) {
+      // Died while linking: this death did not include the child, which must not outlive it.
+      child.kill(ExitReason.KILLED);
+    }
+    node.startProcess(child); // a child that is already dead ends at once
+    checkAlive();
+  }
+
+  @Override
+  public final void link(Pid<?> other) {
+    Objects.requireNonNull(other, "pid");
+    checkOwner();
+    ProcessRecord<?> peer = node.local(other, "link");
+    if (peer == this) {
+      return; // CC-020: linking to oneself does nothing
+    }
+    lock.lock();
+    try {
+      checkAlive();
+      links().add(peer);
+    } finally {
+      lock.unlock();
+    }
+    boolean peerAlive;
+    peer.lock.lock();
+    try {
+      peerAlive = peer.exitReason == null;
+      if (peerAlive && exitReason == null) {
+        peer.links().add(this);
+      }
+    } finally {
+      peer.lock.unlock();
+    }
+    checkAlive();
+    if (!peerAlive) {
+      boolean trapping;
+      lock.lock();
+      try {
+        if (links != null) {
+          links.remove(peer);
+        }
+        trapping = trapExit;
+        if (trapping) {
+          appendAndWakeLocked(new Exit(other, ExitReason.NOPROC));
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (!trapping) {
+        throw new NoProcException("link(" + other + "): no such process");
+      }
+    }
+  }
+
+  @Override
+  public final void unlink(Pid<?> other) {
+    Objects.requireNonNull(other, "pid");
+    checkOwner();
+    ProcessRecord<?> peer = node.local(other, "unlink");
+    if (peer == this) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (links != null) {
+        links.remove(peer);
+      }
+    } finally {
+      lock.unlock();
+    }
+    peer.lock.lock();
+    try {
+      if (peer.links != null) {
+        peer.links.remove(this);
+      }
+    } finally {
+      peer.lock.unlock();
+    }
+  }
+
+  @Override
+  public final boolean trapExit(boolean trap) {
+    checkOwner();
+    lock.lock();
+    try {
+      boolean old = trapExit;
+      trapExit = trap;
+      return old;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public final boolean trapsExits() {
+    checkOwner();
+    lock.lock();
+    try {
+      return trapExit;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public final void exit(Pid<?> target, ExitReason reason) {
+    Objects.requireNonNull(target, "pid");
+    Objects.requireNonNull(reason, "reason");
+    checkOwner();
+    Death d = node.local(target, "exit").exitSignal(pid, this, reason, false);
+    if (d != null) {
+      d.propagate();
+    }
+    checkAlive(); // the signal may have been to this very process
+  }
+
+  @Override
+  public final void exit(ExitReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    checkOwner();
+    throw new ExitException(reason);
+  }
+
+  @Override
+  public final MonitorRef monitor(Pid<?> target) {
+    Objects.requireNonNull(target, "pid");
+    checkOwner();
+    return monitorRecord(node.local(target, "monitor"), target);
+  }
+
+  @Override
+  public final MonitorRef monitor(String regName) {
+    Objects.requireNonNull(regName, "name");
+    checkOwner();
+    RegisteredName as = new RegisteredName(regName, node.name());
+    ProcessRecord<?> target = node.lookupName(regName);
+    if (target == null) {
+      MonitorRef ref = node.newRef();
+      lock.lock();
+      try {
+        appendAndWakeLocked(new Down(ref, as, ExitReason.NOPROC)); // CC-027
+      } finally {
+        lock.unlock();
+      }
+      return ref;
+    }
+    return monitorRecord(target, as);
+  }
+
+  private MonitorRef monitorRecord(ProcessRecord<?> target, Address as) {
+    Monitor m = new Monitor(node.newRef(), this, target, as);
+    lock.lock();
+    try {
+      checkAlive();
+      monitors().put(m.ref, m);
+    } finally {
+      lock.unlock();
+    }
+    boolean targetAlive;
+    target.lock.lock();
+    try {
+      targetAlive = target.exitReason == null;
+      if (targetAlive && exitReason == null) {
+        target.monitoredBy().put(m.ref, m);
+      }
+    } finally {
+      target.lock.unlock();
+    }
+    if (!targetAlive) {
+      deliverDown(m, ExitReason.NOPROC); // CC-026
+    }
+    return m.ref;
+  }
+
+  @Override
+  public final boolean demonitor(MonitorRef ref) {
+    return demonitor(ref, false);
+  }
+
+  @Override
+  public final boolean demonitorFlush(MonitorRef ref) {
+    return demonitor(ref, true);
+  }
+
+  private boolean demonitor(MonitorRef ref, boolean flush) {
+    Objects.requireNonNull(ref, "ref");
+    checkOwner();
+    Monitor m;
+    lock.lock();
+    try {
+      m = monitors == null ? null : monitors.remove(ref);
+      if (m == null && flush) {
+        // Fired already: its Down is queued (or was received). Drop it from either list.
+        if (!removeFirstPrivate(msg -> Monitor.isDownOf(msg, ref))) {
+          removeFirstInboundLocked(msg -> Monitor.isDownOf(msg, ref));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (m == null) {
+      return false;
+    }
+    m.target.forgetMonitor(ref);
+    return true;
+  }
+
+  @Override
+  public final void register(String regName) {
+    checkOwner();
+    node.register(regName, pid);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Introspection
+
+  /** {@return a snapshot of this process, or null if it is dead} */
+  final ProcessInfo info() {
+    ProcessInfo.Status status;
+    String regName;
+    int length;
+    List<Pid<?>> linked = new ArrayList<>();
+    List<Pid<?>> monitoring = new ArrayList<>();
+    List<Pid<?>> watchers = new ArrayList<>();
+    boolean trapping;
+    lock.lock();
+    try {
+      if (exitReason != null) {
+        return null;
+      }
+      status = waiting ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
+      regName = name;
+      length = lengthLocked();
+      trapping = trapExit;
+      if (links != null) {
+        links.forEach(p -> linked.add(p.pid));
+      }
+      if (monitors != null) {
+        monitors.values().forEach(m -> monitoring.add(m.target.pid));
+      }
+      if (monitoredBy != null) {
+        monitoredBy.values().forEach(m -> watchers.add(m.watcher.pid));
+      }
+    } finally {
+      lock.unlock();
+    }
+    Thread t = thread;
+    List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
+    return new ProcessInfo(
+        pid,
+        Optional.ofNullable(regName),
+        status,
+        length,
+        received,
+        linked,
+        monitoring,
+        watchers,
+        trapping,
+        stack);
+  }
+
+  private HashSet<ProcessRecord<?>> links() {
+    assert lock.isHeldByCurrentThread();
+    if (links == null) {
+      links = new HashSet<>(4);
+    }
+    return links;
+  }
+
+  private HashMap<MonitorRef, Monitor> monitors() {
+    assert lock.isHeldByCurrentThread();
+    if (monitors == null) {
+      monitors = new HashMap<>(4);
+    }
+    return monitors;
+  }
+
+  private HashMap<MonitorRef, Monitor> monitoredBy() {
+    assert lock.isHeldByCurrentThread();
+    if (monitoredBy == null) {
+      monitoredBy = new HashMap<>(4);
+    }
+    return monitoredBy;
+  }
+
+  @Override
+  public String toString() {
+    return "process " + pid;
+  }
+}
