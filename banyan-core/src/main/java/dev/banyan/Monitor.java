@@ -9,6 +9,7 @@ final class Monitor {
   final ProcessRecord<?> watcher;
   final ProcessRecord<?> target;
   final Address reportedAs; // the pid, or the RegisteredName the monitor was made with
+  Alias<?> alias; // the alias made with the monitor, if any; set before the monitor is shared
 
   Monitor(MonitorRef ref, ProcessRecord<?> watcher, ProcessRecord<?> target, Address reportedAs) {
     this.ref = ref;

@@ -260,6 +260,40 @@ public sealed interface ProcessContext<M> permits ProcessRecord, AttachedProcess
    */
   boolean demonitorFlush(MonitorRef ref);
 
+  // ---- aliases ----
+
+  /**
+   * Creates an alias of this process, active until {@link #unalias(Alias)}: Erlang's {@code
+   * alias()}.
+   *
+   * @param <A> the type of messages accepted through the alias
+   * @return the new alias
+   */
+  <A> Alias<A> alias();
+
+  /**
+   * Deactivates an alias of this process: messages sent to it from now on are dropped; messages
+   * already queued stay (CC-032).
+   *
+   * @param alias an alias created by this process
+   * @return {@code true} if the alias was active
+   * @throws IllegalArgumentException if another process created the alias
+   */
+  boolean unalias(Alias<?> alias);
+
+  /**
+   * Monitors a process and creates an alias with the monitor's reference: Erlang's {@code
+   * monitor(process, Pid, [{alias, Mode}])}. With {@link Alias.Mode#DEMONITOR} the alias stops
+   * working when the monitor is removed or fires; with {@link Alias.Mode#REPLY_DEMONITOR}, also
+   * when the first message through it arrives (the monitor is then removed too).
+   *
+   * @param pid the process to monitor
+   * @param mode when the alias is deactivated
+   * @param <A> the type of messages accepted through the alias
+   * @return the monitor's reference and the alias
+   */
+  <A> AliasMonitor<A> aliasMonitor(Pid<?> pid, Alias.Mode mode);
+
   // ---- names ----
 
   /**

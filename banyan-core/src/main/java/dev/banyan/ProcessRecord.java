@@ -272,9 +272,43 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       if (exitReason != null || monitors == null || monitors.remove(m.ref) == null) {
         return;
       }
+      deactivateWithMonitorLocked(m);
       appendAndWakeLocked(new Down(m.ref, m.reportedAs, reason));
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Deactivates the alias made with monitor {@code m}, unless it only ends by unalias. */
+  private void deactivateWithMonitorLocked(Monitor m) {
+    assert lock.isHeldByCurrentThread();
+    if (m.alias != null && m.alias.mode != Alias.Mode.EXPLICIT_UNALIAS) {
+      m.alias.active = false;
+    }
+  }
+
+  /** Delivers a message sent through one of this process's aliases, if the alias is active. */
+  final void deliverThroughAlias(Alias<?> alias, Object message, ProcessRecord<?> sender) {
+    Monitor removed = null;
+    lock.lock();
+    try {
+      if (!alias.active
+          || exitReason != null
+          || (sender != null && sender.exitReason != null)) {
+        return;
+      }
+      if (alias.mode == Alias.Mode.REPLY_DEMONITOR) {
+        alias.active = false;
+        if (alias.monitor != null && monitors != null) {
+          removed = monitors.remove(alias.ref);
+        }
+      }
+      appendAndWakeLocked(message);
+    } finally {
+      lock.unlock();
+    }
+    if (removed != null) {
+      removed.target.forgetMonitor(removed.ref);
     }
   }
 
@@ -697,7 +731,11 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   }
 
   private MonitorRef monitorRecord(ProcessRecord<?> target, Address as) {
-    Monitor m = new Monitor(node.newRef(), this, target, as);
+    return monitorRecord(new Monitor(node.newRef(), this, target, as));
+  }
+
+  private MonitorRef monitorRecord(Monitor m) {
+    ProcessRecord<?> target = m.target;
     lock.lock();
     try {
       checkAlive();
@@ -738,6 +776,9 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     lock.lock();
     try {
       m = monitors == null ? null : monitors.remove(ref);
+      if (m != null) {
+        deactivateWithMonitorLocked(m);
+      }
       if (m == null && flush) {
         // Fired already: its Down is queued (or was received). Drop it from either list.
         if (!removeFirstPrivate(msg -> Monitor.isDownOf(msg, ref))) {
@@ -752,6 +793,43 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     }
     m.target.forgetMonitor(ref);
     return true;
+  }
+
+  @Override
+  public final <A> Alias<A> alias() {
+    checkOwner();
+    return new Alias<>(this, node.newRef(), Alias.Mode.EXPLICIT_UNALIAS);
+  }
+
+  @Override
+  public final boolean unalias(Alias<?> alias) {
+    Objects.requireNonNull(alias, "alias");
+    checkOwner();
+    if (alias.owner != this) {
+      throw new IllegalArgumentException(
+          "unalias(" + alias + "): only its creator " + alias.owner.pid + " can deactivate it");
+    }
+    lock.lock();
+    try {
+      boolean was = alias.active;
+      alias.active = false;
+      return was;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public final <A> AliasMonitor<A> aliasMonitor(Pid<?> target, Alias.Mode mode) {
+    Objects.requireNonNull(target, "pid");
+    Objects.requireNonNull(mode, "mode");
+    checkOwner();
+    Monitor m = new Monitor(node.newRef(), this, node.local(target, "aliasMonitor"), target);
+    Alias<A> alias = new Alias<>(this, m.ref, mode);
+    alias.monitor = m;
+    m.alias = alias;
+    monitorRecord(m);
+    return new AliasMonitor<>(m.ref, alias);
   }
 
   @Override
