@@ -19,7 +19,9 @@ final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProces
           "process " + pid + " can only be closed by the thread that attached it");
     }
     terminate(ExitReason.NORMAL);
-    ProcessRecord.setCurrent(null);
+    if (ProcessRecord.current() == this) {
+      ProcessRecord.setCurrent(null);
+    }
     node.threadEnded(this);
   }
 }

@@ -185,7 +185,7 @@ public final class Node implements AutoCloseable {
     }
     checkRunning();
     AttachedRecord<M> p = new AttachedRecord<>(this, nextPid.getAndIncrement());
-    register(p);
+    addToTable(p);
     ProcessRecord.setCurrent(p);
     Events.spawned(this, p.pid);
     return p;
@@ -288,10 +288,9 @@ public final class Node implements AutoCloseable {
     Objects.requireNonNull(name, "name");
     checkCallerAlive();
     ProcessRecord<?> p = names.get(name);
-    if (p == null || !p.clearName(name)) {
+    if (p == null || !p.unregister(name)) {
       throw new BadArgException("unregister(\"" + name + "\"): the name is not registered");
     }
-    names.remove(name, p);
   }
 
   /**
@@ -491,11 +490,11 @@ public final class Node implements AutoCloseable {
     checkRunning();
     ProcessRecord<M> p = new ProcessRecord<>(this, nextPid.getAndIncrement(), body);
     p.thread = Thread.ofVirtual().name(p.pid.toString()).unstarted(p);
-    register(p);
+    addToTable(p);
     return p;
   }
 
-  private void register(ProcessRecord<?> p) {
+  private void addToTable(ProcessRecord<?> p) {
     table.add(p);
     live.incrementAndGet();
     if (!running.get()) {

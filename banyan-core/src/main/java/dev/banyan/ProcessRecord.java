@@ -358,12 +358,13 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     }
   }
 
-  /** Clears the registered name if it is {@code regName}; returns whether it was. */
-  final boolean clearName(String regName) {
+  /** Unregisters this process if its name is {@code regName}; returns whether it was. */
+  final boolean unregister(String regName) {
     lock.lock();
     try {
       if (exitReason == null && regName.equals(name)) {
         name = null;
+        node.releaseName(regName, this);
         return true;
       }
       return false;
