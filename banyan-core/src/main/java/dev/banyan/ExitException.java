@@ -23,7 +23,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
-public final class ExitException extends BanyanException {
+public sealed class ExitException extends BanyanException permits CallException {
   private static final long serialVersionUID = 1L;
 
   private final transient ExitReason reason;
@@ -34,7 +34,11 @@ public final class ExitException extends BanyanException {
    * @param reason the reason the process should exit with; not null
    */
   public ExitException(ExitReason reason) {
-    super("exit(" + Objects.requireNonNull(reason, "reason") + ")", false);
+    this("exit(" + Objects.requireNonNull(reason, "reason") + ")", reason);
+  }
+
+  ExitException(String message, ExitReason reason) {
+    super(message, false);
     this.reason = reason;
   }
 
