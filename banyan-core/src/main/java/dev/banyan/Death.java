@@ -74,12 +74,12 @@ final class Death {
     }
     if (monitoredBy != null) {
       for (Monitor m : monitoredBy.values()) {
-        m.watcher.deliverDown(m, reason);
+        m.fire(reason);
       }
     }
     if (monitors != null) {
       for (Monitor m : monitors.values()) {
-        m.target.forgetMonitor(m.ref);
+        m.target.forgetMonitor(m.ref); // (request monitors are not in this table)
       }
     }
     process.interruptAfterDeath();

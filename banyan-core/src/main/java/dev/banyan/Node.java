@@ -502,6 +502,22 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code child} linked to {@code linkTo} (if not null) and watched by the request-style
+   * monitor {@code m} (if not null), both wired before it runs. If {@code linkTo} died meanwhile,
+   * the child is killed before it runs, as for spawn_link.
+   */
+  void startWired(ProcessRecord<?> child, ProcessRecord<?> linkTo, Monitor m) {
+    if (m != null) {
+      child.addMonitorOnSelf(m);
+    }
+    if (linkTo != null) {
+      linkTo.linkUnstarted(child);
+    } else {
+      startProcess(child);
+    }
+  }
+
   void startProcess(ProcessRecord<?> p) {
     Events.spawned(this, p.pid);
     p.thread.start();
@@ -514,6 +530,11 @@ public final class Node implements AutoCloseable {
   void processDied(ProcessRecord<?> p, ExitReason reason) {
     live.decrementAndGet();
     Events.exited(this, p.pid, reason);
+  }
+
+  /** {@return the placeholder pid of signals from threads that are not processes} */
+  Pid<Object> outsidePid() {
+    return outside;
   }
 
   MonitorRef newRef() {

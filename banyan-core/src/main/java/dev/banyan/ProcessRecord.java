@@ -312,6 +312,26 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     }
   }
 
+  /**
+   * Delivers a request together with the monitor of its slot, in one step: returns false (and
+   * does nothing) if this process is dead, so the caller can report {@code noproc}.
+   */
+  final boolean deliverRequest(Object envelope, Monitor m, ProcessRecord<?> sender) {
+    lock.lock();
+    try {
+      if (exitReason != null) {
+        return false;
+      }
+      if (sender == null || sender.exitReason == null) {
+        monitoredBy().put(m.ref, m);
+        appendAndWakeLocked(envelope);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Forgets a monitor on this process (its watcher removed it or died). */
   final void forgetMonitor(MonitorRef ref) {
     lock.lock();
@@ -535,6 +555,22 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     Objects.requireNonNull(childBody, "body");
     checkOwner();
     ProcessRecord<C> child = node.newProcess(childBody);
+    linkUnstarted(child);
+    return child.pid;
+  }
+
+  /** Adds a monitor on this not yet started process. */
+  final void addMonitorOnSelf(Monitor m) {
+    lock.lock();
+    try {
+      monitoredBy().put(m.ref, m);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Links this process to a child that has not started yet, then starts it. Owner only. */
+  final void linkUnstarted(ProcessRecord<?> child) {
     // The child is not running yet, so nothing can happen to it between these two steps; the
     // parent's side is added second, under its lock, so that a parent killed meanwhile either
     // sees the link in its Death (and kills the child) or is seen dead here.
@@ -553,7 +589,6 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       lock.unlock();
     }
     startOrAbandon(child);
-    return child.pid;
   }
 
   @Override
@@ -867,7 +902,12 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
         monitors.values().forEach(m -> monitoring.add(m.target.pid));
       }
       if (monitoredBy != null) {
-        monitoredBy.values().forEach(m -> watchers.add(m.watcher.pid));
+        monitoredBy.values().forEach(
+            m -> {
+              if (m.watcher != null) {
+                watchers.add(m.watcher.pid);
+              }
+            });
       }
     } finally {
       lock.unlock();
