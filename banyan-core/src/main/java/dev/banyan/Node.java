@@ -389,8 +389,17 @@ public final class Node implements AutoCloseable {
     if (nanos < 0) {
       nanos = Long.MAX_VALUE / 4; // centuries: as good as never
     }
-    long deadline = System.nanoTime() + nanos;
-    return new TimerRef(name, deadline, timers.schedule(fire, nanos, TimeUnit.NANOSECONDS));
+    TimerRef ref = new TimerRef(name, System.nanoTime() + nanos);
+    ref.scheduled(
+        timers.schedule(
+            () -> {
+              if (ref.fire()) {
+                fire.run();
+              }
+            },
+            nanos,
+            TimeUnit.NANOSECONDS));
+    return ref;
   }
 
   /**
@@ -401,10 +410,7 @@ public final class Node implements AutoCloseable {
    */
   public Optional<Duration> cancelTimer(TimerRef timer) {
     checkTimer(timer);
-    if (timer.future.cancel(false)) {
-      return Optional.of(left(timer));
-    }
-    return Optional.empty();
+    return timer.cancel() ? Optional.of(left(timer)) : Optional.empty();
   }
 
   /**
@@ -415,7 +421,7 @@ public final class Node implements AutoCloseable {
    */
   public Optional<Duration> readTimer(TimerRef timer) {
     checkTimer(timer);
-    return timer.future.isDone() ? Optional.empty() : Optional.of(left(timer));
+    return timer.isPending() ? Optional.of(left(timer)) : Optional.empty();
   }
 
   private static Duration left(TimerRef timer) {

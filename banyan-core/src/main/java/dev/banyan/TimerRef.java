@@ -1,6 +1,7 @@
 package dev.banyan;
 
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A timer started with {@link Node#sendAfter(java.time.Duration, Pid, Object)}: Erlang's timer
@@ -17,14 +18,45 @@ import java.util.concurrent.ScheduledFuture;
  * @since 0.1
  */
 public final class TimerRef {
+  private static final int PENDING = 0;
+  private static final int FIRED = 1;
+  private static final int CANCELLED = 2;
+
   final String node;
   final long deadlineNanos;
-  final ScheduledFuture<?> future;
+  // The state decides, not the future: a task whose run() is delivering the message is not
+  // "done" for the executor, but the timer has fired (Erlang: cancel_timer returns false).
+  private final AtomicInteger state = new AtomicInteger(PENDING);
+  private volatile ScheduledFuture<?> future; // set right after scheduling
 
-  TimerRef(String node, long deadlineNanos, ScheduledFuture<?> future) {
+  TimerRef(String node, long deadlineNanos) {
     this.node = node;
     this.deadlineNanos = deadlineNanos;
-    this.future = future;
+  }
+
+  void scheduled(ScheduledFuture<?> f) {
+    this.future = f;
+  }
+
+  /** Claims the firing; returns false if the timer was cancelled first. */
+  boolean fire() {
+    return state.compareAndSet(PENDING, FIRED);
+  }
+
+  /** Claims the cancellation; returns false if the timer fired (or was cancelled) first. */
+  boolean cancel() {
+    if (!state.compareAndSet(PENDING, CANCELLED)) {
+      return false;
+    }
+    ScheduledFuture<?> f = future;
+    if (f != null) {
+      f.cancel(false);
+    }
+    return true;
+  }
+
+  boolean isPending() {
+    return state.get() == PENDING;
   }
 
   @Override
