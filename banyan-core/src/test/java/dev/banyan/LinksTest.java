@@ -52,6 +52,7 @@ class LinksTest {
         // and the first message it sees is ours: no Exit message was queued before it.
         linked.send("ping");
         assertThat(nextGot(me, linked)).isEqualTo("ping");
+        assertThat(gotWithin(me, linked, QUIET)).isEmpty();
         assertThat(linked.isAlive()).isTrue();
       }
     }
