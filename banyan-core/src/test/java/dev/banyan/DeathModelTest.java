@@ -76,6 +76,8 @@ class DeathModelTest {
     ProcessBody<Object> body(Pid<Object> test, AtomicBoolean stop, BlockingQueue<String> log) {
       return ctx -> {
         ctx.send(test, Thread.currentThread());
+        ctx.receive(); // "go": the test sets up links and monitors while carriers are free
+        ctx.send(test, "looping");
         loop(stop, log);
         attempt(log, "send", () -> ctx.send(test, "late message"));
         attempt(log, "Pid.send", () -> test.send("late message"));
@@ -151,6 +153,8 @@ class DeathModelTest {
           MonitorRef ref = me.monitor(p);
           MonitorRef nonTrappingRef = me.monitor(nonTrapping);
           node.register("worker", p);
+          p.send("go");
+          await(me, String.class, "looping"::equals);
 
           me.exit(p, ExitReason.KILL);
 
@@ -200,6 +204,8 @@ class DeathModelTest {
           Pid<Object> p = node.spawn(Stubborn.CPU_LOOP.body(me.self(), stop, log));
           Thread thread = await(me, Thread.class, t -> true);
           MonitorRef ref = me.monitor(p);
+          p.send("go");
+          await(me, String.class, "looping"::equals);
 
           me.exit(p, ExitReason.SHUTDOWN);
 
@@ -226,12 +232,14 @@ class DeathModelTest {
           Pid<Object> test = me.self();
           Pid<Object> p = node.spawn(ctx -> {
             ctx.send(test, Thread.currentThread());
+            ctx.send(test, "looping");
             Stubborn.CPU_LOOP.loop(stop, log);
             attempt(log, "receive", () -> ctx.receive(Duration.ZERO));
             log.add("done");
           });
           Thread thread = await(me, Thread.class, t -> true);
           MonitorRef ref = me.monitor(p);
+          await(me, String.class, "looping"::equals);
           me.exit(p, ExitReason.KILL);
           awaitDown(me, ref);
 
