@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Misuse tests for the confinement of {@link ProcessContext} and {@link AttachedProcess} to their
- * own thread (house style rules 15 and 25f): every method called from another thread throws
- * {@link WrongThreadException} and changes nothing.
+ * own thread (house style rules 15 and 25f): every method called from another thread throws {@link
+ * WrongThreadException} and changes nothing.
  *
  * <p>The timeout runs the test on a separate thread, so that a test stuck in an uninterruptible
  * {@code receive()} fails instead of blocking the build.
@@ -108,7 +108,12 @@ class ConfinementTest {
    * Helper processes are added to {@code helpers}.
    */
   private static Throwable callFrom(
-      Caller caller, Node node, ProcessContext<Object> target, Fixture f, Op op, Set<Pid<?>> helpers)
+      Caller caller,
+      Node node,
+      ProcessContext<Object> target,
+      Fixture f,
+      Op op,
+      Set<Pid<?>> helpers)
       throws Exception {
     CompletableFuture<Throwable> thrown = new CompletableFuture<>();
     Runnable call =
@@ -160,7 +165,12 @@ class ConfinementTest {
   }
 
   private static void assertMisuseIsRefused(
-      Caller caller, Node node, ProcessContext<Object> target, Pid<?> targetPid, Fixture f, Method m)
+      Caller caller,
+      Node node,
+      ProcessContext<Object> target,
+      Pid<?> targetPid,
+      Fixture f,
+      Method m)
       throws Exception {
     Set<Pid<?>> helpers = new HashSet<>();
     Snapshot before = snapshot(node, targetPid, f, helpers);
@@ -181,7 +191,8 @@ class ConfinementTest {
     @MethodSource("dev.banyan.ConfinementTest#callersAndMethods")
     void everyMethodCalledFromAnotherThreadThrowsWrongThreadException(Caller caller, Method m)
         throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> other = me.spawnLink(ConfinementTest::idle);
         Pid<Object> stranger = me.spawn(ConfinementTest::idle);
         node.register(OTHER_NAME, other);
@@ -194,7 +205,8 @@ class ConfinementTest {
 
     @Test
     void closeFromAnotherThreadThrowsWrongThreadExceptionAndTheProcessLives() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         Thread.ofPlatform()
             .start(
@@ -225,7 +237,8 @@ class ConfinementTest {
     @MethodSource("dev.banyan.ConfinementTest#callersAndMethods")
     void everyMethodCalledFromAnotherThreadThrowsWrongThreadException(Caller caller, Method m)
         throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> other = me.spawn(ConfinementTest::idle);
         Pid<Object> stranger = me.spawn(ConfinementTest::idle);
         node.register(OTHER_NAME, other);
@@ -248,7 +261,8 @@ class ConfinementTest {
 
     @Test
     void theTestsOwnProcessCannotUseAnotherProcesssContext() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         CompletableFuture<ProcessContext<Object>> leaked = new CompletableFuture<>();
         Pid<Object> target =
             me.spawn(
@@ -271,7 +285,8 @@ class ConfinementTest {
 
     @Test
     void attachingTwiceOnOneThreadThrowsIllegalStateExceptionNamingTheProcess() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThatIllegalStateException()
             .isThrownBy(node::attach)
             .withMessageContaining(me.self().toString());
@@ -293,7 +308,8 @@ class ConfinementTest {
 
     @Test
     void aSpawnedProcessCannotAttach() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         Pid<Object> p =
             me.spawn(
@@ -332,7 +348,8 @@ class ConfinementTest {
 
     @Test
     void closeEndsTheProcessNormallyAndTellsItsMonitors() throws InterruptedException {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         CompletableFuture<Pid<Object>> attached = new CompletableFuture<>();
         CompletableFuture<Void> close = new CompletableFuture<>();
         Thread t =

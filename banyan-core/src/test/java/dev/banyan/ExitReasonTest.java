@@ -58,7 +58,8 @@ class ExitReasonTest {
           Arguments.of(ExitReason.KILLED, "killed"),
           Arguments.of(ExitReason.NOPROC, "noproc"),
           Arguments.of(ExitReason.NOCONNECTION, "noconnection"),
-          Arguments.of(new ExitReason.Crashed(FAILURE), "{java.lang.IllegalStateException: bad state}"),
+          Arguments.of(
+              new ExitReason.Crashed(FAILURE), "{java.lang.IllegalStateException: bad state}"),
           Arguments.of(ExitReason.of("boom"), "boom"),
           Arguments.of(ExitReason.of(42), "42"));
     }
@@ -91,7 +92,9 @@ class ExitReasonTest {
     @Test
     void doesNotTurnAStringIntoABuiltInReason() {
       // There are no atoms: the string "normal" is a value, not the reason normal.
-      assertThat(ExitReason.of("normal")).isNotEqualTo(ExitReason.NORMAL).isInstanceOf(ExitReason.Other.class);
+      assertThat(ExitReason.of("normal"))
+          .isNotEqualTo(ExitReason.NORMAL)
+          .isInstanceOf(ExitReason.Other.class);
     }
 
     @Test
@@ -112,10 +115,18 @@ class ExitReasonTest {
 
     @Test
     void rejectNullComponents() {
-      assertThatNullPointerException().isThrownBy(() -> new ExitReason.Other(null)).withMessage("value");
-      assertThatNullPointerException().isThrownBy(() -> new ExitReason.Crashed(null)).withMessage("cause");
-      assertThatNullPointerException().isThrownBy(() -> new ExitReason.Shutdown(null)).withMessage("detail");
-      assertThatNullPointerException().isThrownBy(() -> ExitReason.shutdown(null)).withMessage("detail");
+      assertThatNullPointerException()
+          .isThrownBy(() -> new ExitReason.Other(null))
+          .withMessage("value");
+      assertThatNullPointerException()
+          .isThrownBy(() -> new ExitReason.Crashed(null))
+          .withMessage("cause");
+      assertThatNullPointerException()
+          .isThrownBy(() -> new ExitReason.Shutdown(null))
+          .withMessage("detail");
+      assertThatNullPointerException()
+          .isThrownBy(() -> ExitReason.shutdown(null))
+          .withMessage("detail");
     }
 
     @Test
@@ -131,7 +142,9 @@ class ExitReasonTest {
 
     @Test
     void builtInReasonsEqualFreshInstances() {
-      assertThat(new ExitReason.Normal()).isEqualTo(ExitReason.NORMAL).hasSameHashCodeAs(ExitReason.NORMAL);
+      assertThat(new ExitReason.Normal())
+          .isEqualTo(ExitReason.NORMAL)
+          .hasSameHashCodeAs(ExitReason.NORMAL);
       assertThat(new ExitReason.Kill()).isEqualTo(ExitReason.KILL);
       assertThat(new ExitReason.Killed()).isEqualTo(ExitReason.KILLED);
       assertThat(new ExitReason.NoProc()).isEqualTo(ExitReason.NOPROC);

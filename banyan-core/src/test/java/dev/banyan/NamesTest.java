@@ -35,7 +35,8 @@ class NamesTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   private static Down awaitDown(ProcessContext<?> me, MonitorRef ref) {
@@ -59,7 +60,8 @@ class NamesTest {
 
     @Test
     void makesTheProcessReachableByName() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p = idle(me).pid();
         node.register("db", p);
 
@@ -71,7 +73,8 @@ class NamesTest {
 
     @Test
     void registersTheCallingProcessFromItsContext() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.register("me");
         assertThat(node.whereis("me")).contains(me.self());
       }
@@ -80,7 +83,8 @@ class NamesTest {
     @ParameterizedTest
     @ValueSource(strings = {"a", "with space", "ünïcødé", "kv@localhost", "undefined_not"})
     void acceptsAnyNonEmptyNameOtherThanUndefined(String name) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register(name, me.self());
         assertThat(node.whereis(name)).contains(me.self());
       }
@@ -89,7 +93,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: registering a name that another process has throws BadArgException")
     void nameTakenByAnotherProcessThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p1 = idle(me).pid();
         Pid<String> p2 = idle(me).pid();
         node.register("db", p1);
@@ -107,7 +112,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: giving a second name to a process throws BadArgException")
     void secondNameForAProcessThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p1 = idle(me).pid();
         node.register("db", p1);
 
@@ -127,7 +133,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: a process already named cannot register itself again")
     void processCannotRegisterItselfTwice() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.register("first");
         assertThatThrownBy(() -> me.register("second"))
             .isInstanceOf(BadArgException.class)
@@ -141,7 +148,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: registering a dead process throws BadArgException naming it")
     void deadProcessThrowsBadArgNamingIt() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> gone = dead(me);
 
         assertThatThrownBy(() -> node.register("ghost", gone))
@@ -158,9 +166,11 @@ class NamesTest {
     // String, so an empty name and "undefined" are programming errors: IllegalArgumentException.
     @ParameterizedTest
     @ValueSource(strings = {"", "undefined"})
-    @DisplayName("CC-009: the empty name and \"undefined\" are refused with IllegalArgumentException")
+    @DisplayName(
+        "CC-009: the empty name and \"undefined\" are refused with IllegalArgumentException")
     void emptyNameAndUndefinedAreRefused(String name) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThatIllegalArgumentException()
             .isThrownBy(() -> node.register(name, me.self()))
             .withMessageContaining(name.isEmpty() ? "empty" : "\"undefined\"");
@@ -172,9 +182,14 @@ class NamesTest {
 
     @Test
     void rejectsNullArgumentsNamingThem() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-        assertThatNullPointerException().isThrownBy(() -> node.register(null, me.self())).withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> node.register("x", null)).withMessage("pid");
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.register(null, me.self()))
+            .withMessage("name");
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.register("x", null))
+            .withMessage("pid");
         assertThatNullPointerException().isThrownBy(() -> me.register(null)).withMessage("name");
         assertThat(node.registered()).isEmpty();
       }
@@ -200,7 +215,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: when processes race for a name, exactly one gets it")
     void exactlyOneOfManyRacingProcessesGetsTheName() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         List<Pid<String>> racers = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -238,7 +254,8 @@ class NamesTest {
 
     @Test
     void removesTheNameAndTheProcessKeepsRunning() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p = idle(me).pid();
         node.register("db", p);
         node.unregister("db");
@@ -252,7 +269,8 @@ class NamesTest {
 
     @Test
     void freesTheNameForAnotherProcessAndTheProcessForAnotherName() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p1 = idle(me).pid();
         Pid<String> p2 = idle(me).pid();
         node.register("db", p1);
@@ -267,7 +285,8 @@ class NamesTest {
 
     @Test
     void worksFromAThreadThatIsNotAProcess() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register("db", me.self());
         CompletableFuture.runAsync(() -> node.unregister("db")).get(5, TimeUnit.SECONDS);
         assertThat(node.whereis("db")).isEmpty();
@@ -277,7 +296,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: unregistering an unknown name throws BadArgException naming it")
     void unknownNameThrowsBadArgNamingIt() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThatThrownBy(() -> node.unregister("unknown"))
             .isInstanceOf(BadArgException.class)
             .hasMessageContaining("\"unknown\"");
@@ -287,7 +307,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: unregistering a name twice throws BadArgException the second time")
     void secondUnregisterThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register("db", me.self());
         node.unregister("db");
         assertThatThrownBy(() -> node.unregister("db"))
@@ -299,7 +320,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-009: the name of a process that has died is no longer registered")
     void nameOfADeadProcessThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> p = idle(me);
         node.register("db", p.pid());
         p.pid().send("stop");
@@ -313,8 +335,11 @@ class NamesTest {
 
     @Test
     void rejectsNull() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-        assertThatNullPointerException().isThrownBy(() -> node.unregister(null)).withMessage("name");
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.unregister(null))
+            .withMessage("name");
       }
     }
   }
@@ -326,14 +351,16 @@ class NamesTest {
     @ValueSource(strings = {"unknown", "", "undefined"})
     @DisplayName("CC-009: whereis of a name nobody has is empty, never an error")
     void unknownNameIsEmpty(String name) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThat(node.whereis(name)).isEmpty();
       }
     }
 
     @Test
     void rejectsNull() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThatNullPointerException().isThrownBy(() -> node.whereis(null)).withMessage("name");
       }
     }
@@ -344,14 +371,16 @@ class NamesTest {
 
     @Test
     void isEmptyOnAFreshNode() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThat(node.registered()).isEmpty();
       }
     }
 
     @Test
     void listsExactlyTheNamesOfLiveRegisteredProcesses() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> a = idle(me);
         Spawned<String> b = idle(me);
         Spawned<String> c = idle(me);
@@ -376,7 +405,8 @@ class NamesTest {
     static Stream<Arguments> deaths() {
       BiConsumer<ProcessContext<?>, Pid<String>> returns = (me, p) -> p.send("stop");
       BiConsumer<ProcessContext<?>, Pid<String>> crashes = (me, p) -> p.send("crash");
-      BiConsumer<ProcessContext<?>, Pid<String>> killedByMe = (me, p) -> me.exit(p, ExitReason.KILL);
+      BiConsumer<ProcessContext<?>, Pid<String>> killedByMe =
+          (me, p) -> me.exit(p, ExitReason.KILL);
       BiConsumer<ProcessContext<?>, Pid<String>> killedFromOutside =
           (me, p) -> {
             Node node = me.node();
@@ -403,7 +433,8 @@ class NamesTest {
     @DisplayName("CC-010: at DOWN time the name is free and can be registered at once")
     void atDownTheNameIsFreeAndCanBeRegisteredAtOnce(
         String how, BiConsumer<ProcessContext<?>, Pid<String>> kill) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         for (int i = 0; i < 10; i++) {
           Spawned<String> old = me.spawnMonitor(stoppable());
           node.register("svc", old.pid());
@@ -424,7 +455,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-010: at EXIT time the name is free and the trapping peer can take it")
     void atExitTheNameIsFreeAndTheLinkedPeerCanTakeIt() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.trapExit(true);
         for (int i = 0; i < 10; i++) {
           Pid<String> old = me.spawnLink(stoppable());
@@ -445,7 +477,8 @@ class NamesTest {
     @Test
     @DisplayName("CC-010: a watcher process re-registers the name when it gets the DOWN")
     void watcherProcessReRegistersTheNameOnDown() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<String> old = me.spawn(stoppable());
         node.register("svc", old);

@@ -37,7 +37,8 @@ class NodeTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   private static void idle(ProcessContext<Object> ctx) {
@@ -68,7 +69,9 @@ class NodeTest {
 
     @Test
     void eachNodeCountsOnlyItsOwnProcesses() {
-      try (Node a = Node.start(); Node b = Node.start(); AttachedProcess<Object> me = a.attach()) {
+      try (Node a = Node.start();
+          Node b = Node.start();
+          AttachedProcess<Object> me = a.attach()) {
         Pid<Object> onB = b.spawn(NodeTest::idle);
 
         assertThat(a.processes()).containsExactly(me.self());
@@ -80,7 +83,8 @@ class NodeTest {
 
     @Test
     void pidsOfTwoNodesDifferInNodeAndCreation() {
-      try (Node a = Node.start("a@localhost"); Node b = Node.start("b@localhost")) {
+      try (Node a = Node.start("a@localhost");
+          Node b = Node.start("b@localhost")) {
         Pid<Object> onA = a.spawn(NodeTest::idle);
         Pid<Object> onB = b.spawn(NodeTest::idle);
 
@@ -94,7 +98,8 @@ class NodeTest {
 
     @Test
     void twoNodesWithTheSameNameHaveDifferentCreationsAndDifferentPids() {
-      try (Node a = Node.start(); Node b = Node.start()) {
+      try (Node a = Node.start();
+          Node b = Node.start()) {
         assertThat(a.name()).isEqualTo(b.name()).isEqualTo("nonode@nohost");
         assertThat(a.creation()).isNotEqualTo(b.creation());
 
@@ -140,7 +145,8 @@ class NodeTest {
 
     @Test
     void aTimerOfAnotherNodeIsRefusedEvenWhenBothHaveTheDefaultName() {
-      try (Node a = Node.start(); Node b = Node.start()) {
+      try (Node a = Node.start();
+          Node b = Node.start()) {
         Pid<Object> onB = b.spawn(NodeTest::idle);
         TimerRef timer = b.sendAfter(Duration.ofDays(1), onB, "later");
 
@@ -152,19 +158,22 @@ class NodeTest {
 
     @Test
     void monitorReferencesOfTwoNodesWithTheSameNameAreDistinct() throws Exception {
-      try (Node a = Node.start(); Node b = Node.start()) {
+      try (Node a = Node.start();
+          Node b = Node.start()) {
         CompletableFuture<MonitorRef> refOnA = new CompletableFuture<>();
         CompletableFuture<MonitorRef> refOnB = new CompletableFuture<>();
         Pid<Object> targetA = a.spawn(NodeTest::idle);
         Pid<Object> targetB = b.spawn(NodeTest::idle);
-        a.spawn(ctx -> {
-          refOnA.complete(ctx.monitor(targetA)); // the first monitor of node a
-          idle(ctx);
-        });
-        b.spawn(ctx -> {
-          refOnB.complete(ctx.monitor(targetB)); // the first monitor of node b
-          idle(ctx);
-        });
+        a.spawn(
+            ctx -> {
+              refOnA.complete(ctx.monitor(targetA)); // the first monitor of node a
+              idle(ctx);
+            });
+        b.spawn(
+            ctx -> {
+              refOnB.complete(ctx.monitor(targetB)); // the first monitor of node b
+              idle(ctx);
+            });
 
         // Each names a different monitor, so they must differ (MonitorRef: "References compare
         // by identity of the monitor they name").
@@ -174,15 +183,18 @@ class NodeTest {
 
     @Test
     void demonitoringAReferenceOfAnotherNodeLeavesTheLocalMonitorAlone() throws Exception {
-      try (Node a = Node.start(); Node b = Node.start(); AttachedProcess<Object> me = a.attach()) {
+      try (Node a = Node.start();
+          Node b = Node.start();
+          AttachedProcess<Object> me = a.attach()) {
         Pid<Object> targetA = a.spawn(NodeTest::idle);
         Pid<Object> targetB = b.spawn(NodeTest::idle);
         MonitorRef mine = me.monitor(targetA); // the first monitor of node a
         CompletableFuture<MonitorRef> foreign = new CompletableFuture<>();
-        b.spawn(ctx -> {
-          foreign.complete(ctx.monitor(targetB)); // the first monitor of node b
-          idle(ctx);
-        });
+        b.spawn(
+            ctx -> {
+              foreign.complete(ctx.monitor(targetB)); // the first monitor of node b
+              idle(ctx);
+            });
 
         me.demonitor(foreign.get(5, TimeUnit.SECONDS));
 
@@ -195,7 +207,9 @@ class NodeTest {
 
     @Test
     void stoppingOneNodeLeavesTheOtherRunning() {
-      try (Node a = Node.start(); Node b = Node.start(); AttachedProcess<Object> me = b.attach()) {
+      try (Node a = Node.start();
+          Node b = Node.start();
+          AttachedProcess<Object> me = b.attach()) {
         Pid<Object> onB = b.spawn(NodeTest::idle);
         a.spawn(NodeTest::idle);
 
@@ -379,8 +393,18 @@ class NodeTest {
 
     @ParameterizedTest
     @ValueSource(
-        strings = {"", "kv", "@localhost", "kv@", "kv@@localhost", "kv@local@host", "k v@localhost",
-          "kv@local host", "kv!@localhost", " kv@localhost"})
+        strings = {
+          "",
+          "kv",
+          "@localhost",
+          "kv@",
+          "kv@@localhost",
+          "kv@local@host",
+          "k v@localhost",
+          "kv@local host",
+          "kv!@localhost",
+          " kv@localhost"
+        })
     void refusesOtherNamesNamingThem(String name) {
       assertThatIllegalArgumentException()
           .isThrownBy(() -> Node.start(name))

@@ -23,13 +23,14 @@ class ProcessInfoTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   /**
-   * Reads the process's snapshot until it satisfies {@code condition}. There is no event for
-   * "the process has entered receive", so this is the one place where a test polls; it polls a
-   * snapshot, with a deadline, and never sleeps.
+   * Reads the process's snapshot until it satisfies {@code condition}. There is no event for "the
+   * process has entered receive", so this is the one place where a test polls; it polls a snapshot,
+   * with a deadline, and never sleeps.
    */
   private static ProcessInfo awaitInfo(Node node, Pid<?> pid, Predicate<ProcessInfo> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -51,7 +52,8 @@ class ProcessInfoTest {
 
     @Test
     void aWaitingProcessShowsItsNameStatusMailboxLinksMonitorsAndStack() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<String> watched = me.spawn(ctx -> ctx.receive(String.class, "stop"::equals));
         Pid<Object> p =
@@ -73,8 +75,7 @@ class ProcessInfoTest {
         p.send("y");
         p.send("z");
 
-        ProcessInfo info =
-            awaitInfo(node, p, i -> i.status() == ProcessInfo.Status.WAITING);
+        ProcessInfo info = awaitInfo(node, p, i -> i.status() == ProcessInfo.Status.WAITING);
 
         assertThat(info.pid()).isEqualTo(p);
         assertThat(info.registeredName()).contains("info-target");
@@ -92,7 +93,8 @@ class ProcessInfoTest {
 
     @Test
     void aProcessBlockedOutsideReceiveIsRunning() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         CountDownLatch release = new CountDownLatch(1);
         Pid<Object> p =
@@ -118,7 +120,8 @@ class ProcessInfoTest {
 
     @Test
     void anAttachedProcessSeesItselfRunning() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.trapExit(true);
         me.register("me");
 
@@ -133,7 +136,8 @@ class ProcessInfoTest {
 
     @Test
     void mailboxLengthAndMessagesReceivedFollowReceives() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.self().send("a");
         me.self().send(1);
         me.self().send("b");
@@ -156,7 +160,8 @@ class ProcessInfoTest {
 
     @Test
     void linksAndMonitorsDisappearWhenRemoved() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p = me.spawnLink(ctx -> ctx.receive(String.class, "stop"::equals));
         MonitorRef ref = me.monitor(p);
         assertThat(node.processInfo(p).orElseThrow().links()).containsExactly(me.self());
@@ -177,7 +182,8 @@ class ProcessInfoTest {
 
     @Test
     void aMonitorByNameListsTheProcessItResolvedTo() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> p = me.spawn(ctx -> ctx.receive(String.class, "stop"::equals));
         node.register("named", p);
         me.monitor("named");
@@ -189,7 +195,8 @@ class ProcessInfoTest {
 
     @Test
     void isEmptyForADeadProcess() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> p = me.spawnMonitor(ctx -> {});
         await(me, Down.class, d -> d.ref().equals(p.ref()));
 
@@ -199,7 +206,8 @@ class ProcessInfoTest {
 
     @Test
     void isEmptyForAKilledProcessWhoseThreadStillRuns() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         CountDownLatch release = new CountDownLatch(1);
         Spawned<Object> p =
@@ -229,8 +237,11 @@ class ProcessInfoTest {
 
     @Test
     void rejectsNull() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-        assertThatNullPointerException().isThrownBy(() -> node.processInfo(null)).withMessage("pid");
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.processInfo(null))
+            .withMessage("pid");
       }
     }
   }

@@ -43,13 +43,16 @@ class ReceiveTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   /** Takes every message that is already in the mailbox, oldest first. */
   private static List<Object> drain(ProcessContext<?> me) {
     List<Object> out = new ArrayList<>();
-    for (Optional<Object> m = me.receive(Duration.ZERO); m.isPresent(); m = me.receive(Duration.ZERO)) {
+    for (Optional<Object> m = me.receive(Duration.ZERO);
+        m.isPresent();
+        m = me.receive(Duration.ZERO)) {
       out.add(m.get());
     }
     return out;
@@ -67,7 +70,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-003: messages 1..1000 from one sender arrive in exactly that order")
     void messagesFromOneSenderArriveInSendOrder() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         me.spawn(
             ctx -> {
@@ -87,7 +91,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-003: order holds whether the sender uses ctx.send, Pid.send or the name")
     void orderHoldsAcrossTheWaysToSend() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         me.register("receive-test-parent");
         me.spawn(
@@ -112,7 +117,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-003: a thread that is not a process also has its sends delivered in order")
     void sendsFromAThreadThatIsNotAProcessArriveInOrder() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         CompletableFuture.runAsync(
                 () -> {
@@ -133,7 +139,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-003: with several senders, each sender's messages keep their order")
     void eachSendersMessagesKeepTheirOrderAmongOtherSenders() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         int senders = 4;
         int each = 500;
@@ -165,7 +172,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-004: a message forwarded by a third process arrives, in either order")
     void forwardedMessageArrivesButOrderIsNotTransitive() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> b = me.self();
         Pid<String> c = me.spawn(ctx -> ctx.send(b, ctx.receive(String.class)));
         me.spawn(
@@ -189,7 +197,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: in [a, b, c] a receive for c takes c; then a, then b")
     void receiveTakesTheMatchAndLeavesTheOthersInOrder() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", "b", "c");
 
         assertThat(me.receive(String.class, "c"::equals)).isEqualTo("c");
@@ -200,9 +209,11 @@ class ReceiveTest {
     }
 
     @Test
-    @DisplayName("CC-005: a receive by type takes the oldest of that type and keeps the others in order")
+    @DisplayName(
+        "CC-005: a receive by type takes the oldest of that type and keeps the others in order")
     void receiveByTypeKeepsTheOrderOfTheOthers() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", 1, "b", 2.5, 3);
 
         assertThat(me.receive(Integer.class)).isEqualTo(1);
@@ -214,7 +225,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: a type matches its subtypes")
     void typeMatchesSubtypes() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", 1, 2L);
 
         assertThat(me.receive(Number.class)).isEqualTo(1);
@@ -226,7 +238,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: a receive by predicate keeps the order of the others")
     void receiveByPredicateKeepsTheOrderOfTheOthers() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, 1, 2, 3, 4, 5, 6);
 
         assertThat(me.receive(Integer.class, n -> n % 2 == 0)).isEqualTo(2);
@@ -238,7 +251,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: the predicate sees messages oldest first and stops at the first match")
     void predicateSeesMessagesOldestFirstAndStopsAtTheFirstMatch() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "x", 1, 2, 3, 4);
         List<Integer> seen = new ArrayList<>();
 
@@ -252,7 +266,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: a receive that times out leaves the mailbox as it was")
     void receiveThatTimesOutLeavesTheMailboxAsItWas() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", 1, "b");
 
         assertThat(me.receive(Long.class, Duration.ofMillis(50))).isEmpty();
@@ -264,7 +279,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-005: a waiting receive takes a matching message that arrives after others")
     void waitingReceiveTakesAMatchThatArrivesAfterNonMatchingOnes() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<String> sender =
             me.spawn(
@@ -286,7 +302,8 @@ class ReceiveTest {
     @Test
     @DisplayName("A predicate's exception propagates out of receive and leaves the mailbox intact")
     void predicateExceptionPropagatesAndLeavesTheMailboxIntact() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", "b", "c");
         IllegalStateException failure = new IllegalStateException("deliberate predicate failure");
 
@@ -311,7 +328,8 @@ class ReceiveTest {
     @Test
     @DisplayName("A predicate's exception on a message that arrives while waiting ends the wait")
     void predicateExceptionOnALateArrivalEndsTheWait() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<String> sender = me.spawn(ctx -> ctx.send(parent, ctx.receive(String.class) + "-bad"));
         sendAll(me, "early");
@@ -337,12 +355,17 @@ class ReceiveTest {
 
     @Test
     void rejectsNullArguments() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "kept");
         Predicate<Object> any = m -> true;
 
-        assertThatNullPointerException().isThrownBy(() -> me.receive((Duration) null)).withMessage("timeout");
-        assertThatNullPointerException().isThrownBy(() -> me.receive((Class<?>) null)).withMessage("type");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.receive((Duration) null))
+            .withMessage("timeout");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.receive((Class<?>) null))
+            .withMessage("type");
         assertThatNullPointerException()
             .isThrownBy(() -> me.receive(null, WAIT))
             .withMessage("type");
@@ -373,7 +396,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-006: after 0 on an empty mailbox returns empty without blocking")
     void zeroTimeoutOnAnEmptyMailboxReturnsEmpty() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThat(me.receive(Duration.ZERO)).isEmpty();
         assertThat(me.receive(String.class, Duration.ZERO)).isEmpty();
         assertThat(me.receive(String.class, s -> true, Duration.ZERO)).isEmpty();
@@ -383,7 +407,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-006: after 0 with a matching message present returns it")
     void zeroTimeoutWithAMatchPresentReturnsIt() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", 1, "b", 2);
 
         assertThat(me.receive(Integer.class, Duration.ZERO)).contains(1);
@@ -396,7 +421,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-006: after 0 with only non-matching messages returns empty and keeps them")
     void zeroTimeoutWithoutAMatchReturnsEmptyAndKeepsTheMessages() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "a", 1, "b");
 
         assertThat(me.receive(Long.class, Duration.ZERO)).isEmpty();
@@ -408,7 +434,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-006: after 0 sees a message another process sent before it")
     void zeroTimeoutSeesAMessageAlreadyDelivered() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Spawned<Object> sender = me.spawnMonitor(ctx -> ctx.send(parent, "delivered"));
         // The sender's message precedes its DOWN (otp-semantics §1.2), so once the DOWN is here
@@ -422,7 +449,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-007: non-matching arrivals (by predicate) do not extend a receive's timeout")
     void nonMatchingArrivalsDoNotExtendTheTimeout() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> noisy = startNoise(me);
         try {
           // If arrivals reset the timer, this never returns and the test times out.
@@ -438,7 +466,8 @@ class ReceiveTest {
     @Test
     @DisplayName("CC-007: non-matching arrivals (by type) do not extend a receive's timeout")
     void nonMatchingArrivalsByTypeDoNotExtendTheTimeout() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> noisy = startNoise(me);
         try {
           assertThat(me.receive(Integer.class, QUIET)).isEmpty();
@@ -475,7 +504,8 @@ class ReceiveTest {
     @MethodSource("negativeTimeouts")
     @DisplayName("CC-007: a negative timeout is refused, naming the value, on every overload")
     void negativeTimeoutIsRefusedNamingTheValue(Duration negative) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "kept");
 
         assertThatIllegalArgumentException()
@@ -509,12 +539,14 @@ class ReceiveTest {
     @MethodSource("longTimeouts")
     @DisplayName("CC-007: timeouts beyond Erlang's limit are accepted (a JVM difference)")
     void timeoutsBeyondErlangsLimitAreAccepted(Duration longTimeout) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         sendAll(me, "present");
         assertThat(me.receive(longTimeout)).contains("present");
 
         Pid<Object> parent = me.self();
-        Pid<String> sender = me.spawn(ctx -> ctx.send(parent, ctx.receive(String.class) + "-reply"));
+        Pid<String> sender =
+            me.spawn(ctx -> ctx.send(parent, ctx.receive(String.class) + "-reply"));
         me.send(sender, "late");
         assertThat(me.receive(String.class, longTimeout)).contains("late-reply");
       }

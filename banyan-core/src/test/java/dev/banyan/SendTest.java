@@ -33,7 +33,8 @@ class SendTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   private static Down awaitDown(ProcessContext<?> me, MonitorRef ref) {
@@ -61,7 +62,8 @@ class SendTest {
 
     @Test
     void deliversFromAProcessAndFromAnyThread() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> echo = echo(me);
 
         me.send(echo, "ctx");
@@ -76,7 +78,8 @@ class SendTest {
     @Test
     @DisplayName("CC-008: sending to a dead pid raises nothing, from a process or any thread")
     void sendingToADeadPidIsSilent() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> child = me.spawnMonitor(ctx -> {});
         awaitDown(me, child.ref());
         Pid<Object> dead = child.pid();
@@ -93,11 +96,14 @@ class SendTest {
 
     @Test
     void rejectsNullArgumentsNamingThem() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> echo = echo(me);
 
         assertThatNullPointerException().isThrownBy(() -> echo.send(null)).withMessage("message");
-        assertThatNullPointerException().isThrownBy(() -> me.send(echo, null)).withMessage("message");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.send(echo, null))
+            .withMessage("message");
         assertThatNullPointerException()
             .isThrownBy(() -> me.send((Pid<Object>) null, "x"))
             .withMessage("to");
@@ -111,7 +117,8 @@ class SendTest {
 
     @Test
     void deliversToTheRegisteredProcessFromAProcessAndFromAnyThread() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register("echo", echo(me));
 
         me.send("echo", "ctx");
@@ -126,7 +133,8 @@ class SendTest {
     @Test
     @DisplayName("CC-008: sending to an unregistered name throws BadArgException naming the name")
     void sendingToAnUnregisteredNameThrowsBadArgNamingTheName() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         assertThatThrownBy(() -> me.send("nobody", "x"))
             .isInstanceOf(BadArgException.class)
             .hasMessageContaining("\"nobody\"");
@@ -153,7 +161,8 @@ class SendTest {
     @Test
     @DisplayName("CC-008: the name of a process that has died is unregistered: badarg")
     void sendingToTheNameOfADeadProcessThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> child = me.spawnMonitor(ctx -> ctx.receive(String.class));
         node.register("short-lived", child.pid());
         child.pid().send("stop");
@@ -168,7 +177,8 @@ class SendTest {
     @Test
     @DisplayName("CC-008: after unregister, sending to the name throws BadArgException")
     void sendingToAnUnregisteredNameAfterUnregisterThrowsBadArg() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register("echo", echo(me));
         node.unregister("echo");
 
@@ -181,11 +191,16 @@ class SendTest {
 
     @Test
     void rejectsNullArgumentsNamingThem() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         node.register("echo", echo(me));
 
-        assertThatNullPointerException().isThrownBy(() -> node.send("echo", null)).withMessage("message");
-        assertThatNullPointerException().isThrownBy(() -> me.send("echo", null)).withMessage("message");
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.send("echo", null))
+            .withMessage("message");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.send("echo", null))
+            .withMessage("message");
         assertThatNullPointerException().isThrownBy(() -> node.send(null, "x")).withMessage("name");
         assertThatNullPointerException()
             .isThrownBy(() -> me.send((String) null, "x"))
@@ -201,7 +216,8 @@ class SendTest {
     @Test
     @DisplayName("A zombie's sends throw ProcessExitedException and are dropped")
     void zombieSendsThrowProcessExitedExceptionAndAreDropped() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.register("parent");
         Pid<Object> parent = me.self();
         CountDownLatch release = new CountDownLatch(1);
@@ -253,7 +269,8 @@ class SendTest {
     @Test
     @DisplayName("A killed attached process's sends throw ProcessExitedException and are dropped")
     void killedAttachedProcessSendsThrowAndAreDropped() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         CompletableFuture<List<Object>> sinkGot = new CompletableFuture<>();
         Pid<Object> sink =
             node.spawn(

@@ -40,7 +40,8 @@ class SpawnTest {
 
   private static <T> T await(ProcessContext<?> me, Class<T> type, Predicate<? super T> filter) {
     return me.receive(type, filter, WAIT)
-        .orElseThrow(() -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
+        .orElseThrow(
+            () -> new AssertionError("no matching " + type.getSimpleName() + " in " + WAIT));
   }
 
   private static Down awaitDown(ProcessContext<?> me, MonitorRef ref) {
@@ -52,7 +53,8 @@ class SpawnTest {
 
     @Test
     void runsTheBodyOnAVirtualThreadNamedAfterThePid() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<Object> child =
             node.spawn(ctx -> parent.send(new Started(ctx.self(), Thread.currentThread())));
@@ -66,7 +68,8 @@ class SpawnTest {
 
     @Test
     void pidIsPrintedLikeAnErlangLocalPidAndNamesItsNode() {
-      try (Node node = Node.start("spawn@localhost"); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start("spawn@localhost");
+          AttachedProcess<Object> me = node.attach()) {
         Pid<String> child = me.spawn(ctx -> ctx.receive());
 
         assertThat(child.toString())
@@ -80,7 +83,8 @@ class SpawnTest {
 
     @Test
     void everySpawnGivesANewPid() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Set<Pid<?>> pids = new HashSet<>();
         for (int i = 0; i < 100; i++) {
           pids.add(node.spawn(ctx -> {}));
@@ -92,11 +96,14 @@ class SpawnTest {
 
     @Test
     void worksFromAThreadThatIsNotAProcess() throws Exception {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<Object> child =
             CompletableFuture.supplyAsync(
-                    () -> node.spawn(ctx -> parent.send(new Started(ctx.self(), Thread.currentThread()))))
+                    () ->
+                        node.spawn(
+                            ctx -> parent.send(new Started(ctx.self(), Thread.currentThread()))))
                 .get(5, TimeUnit.SECONDS);
 
         assertThat(await(me, Started.class).self()).isEqualTo(child);
@@ -105,7 +112,8 @@ class SpawnTest {
 
     @Test
     void countsTheProcessUntilItEnds() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<String> child = me.spawnMonitor(ctx -> ctx.receive(String.class));
         assertThat(node.processCount()).isEqualTo(2); // me and the child
         assertThat(node.processes()).containsExactlyInAnyOrder(me.self(), child.pid());
@@ -119,10 +127,17 @@ class SpawnTest {
 
     @Test
     void rejectsANullBody() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-        assertThatNullPointerException().isThrownBy(() -> node.spawn(null)).withMessageContaining("body");
-        assertThatNullPointerException().isThrownBy(() -> me.spawn(null)).withMessageContaining("body");
-        assertThatNullPointerException().isThrownBy(() -> me.spawnLink(null)).withMessageContaining("body");
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
+        assertThatNullPointerException()
+            .isThrownBy(() -> node.spawn(null))
+            .withMessageContaining("body");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.spawn(null))
+            .withMessageContaining("body");
+        assertThatNullPointerException()
+            .isThrownBy(() -> me.spawnLink(null))
+            .withMessageContaining("body");
         assertThatNullPointerException()
             .isThrownBy(() -> me.spawnMonitor(null))
             .withMessageContaining("body");
@@ -137,7 +152,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-001: a child that exits at once kills its non-trapping parent with its reason")
     void childThatExitsAtOnceKillsNonTrappingParentWithItsReason() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         for (int i = 0; i < 20; i++) {
           Spawned<Object> parent =
               me.spawnMonitor(
@@ -153,7 +169,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-001: a trapping parent gets {'EXIT', Child, boom}, never noproc")
     void trappingParentGetsExitWithTheChildsReasonNeverNoproc() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.trapExit(true);
         for (int i = 0; i < 20; i++) {
           Pid<Object> child = me.spawnLink(c -> c.exit(ExitReason.of("boom")));
@@ -167,7 +184,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-001: the link exists when the child runs its first instruction")
     void linkExistsWhenTheChildRunsItsFirstInstruction() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Pid<Object> child =
             me.spawnLink(ctx -> parent.send(ctx.node().processInfo(ctx.self()).orElseThrow()));
@@ -179,9 +197,11 @@ class SpawnTest {
     }
 
     @Test
-    @DisplayName("CC-001, CC-011: a child that throws gives a trapping parent Crashed with the exception")
+    @DisplayName(
+        "CC-001, CC-011: a child that throws gives a trapping parent Crashed with the exception")
     void childThatThrowsGivesTrappingParentCrashedWithTheException() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         me.trapExit(true);
         IllegalStateException failure = new IllegalStateException("deliberate failure");
         Pid<Object> child =
@@ -204,7 +224,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-002: a child that exits at once with x yields exactly one DOWN(Ref, Pid, x)")
     void childThatExitsAtOnceYieldsExactlyOneDown() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> child = me.spawnMonitor(c -> c.exit(ExitReason.of("x")));
 
         Down down = awaitDown(me, child.ref());
@@ -216,7 +237,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-002: the monitor exists when the child runs its first instruction")
     void monitorExistsWhenTheChildRunsItsFirstInstruction() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Spawned<Object> child =
             me.spawnMonitor(ctx -> parent.send(ctx.node().processInfo(ctx.self()).orElseThrow()));
@@ -231,7 +253,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-002: every spawnMonitor creates a new reference")
     void everyCallCreatesANewReference() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> a = me.spawnMonitor(c -> {});
         Spawned<Object> b = me.spawnMonitor(c -> {});
         assertThat(a.ref()).isNotEqualTo(b.ref());
@@ -243,7 +266,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-002: a crashing monitored child does not affect the non-trapping parent")
     void crashingChildDoesNotAffectTheParent() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> child = me.spawnMonitor(c -> c.exit(ExitReason.of("boom")));
 
         assertThat(awaitDown(me, child.ref()).reason()).isEqualTo(ExitReason.of("boom"));
@@ -299,7 +323,8 @@ class SpawnTest {
     @DisplayName("CC-011: the way the body ends gives the exit reason")
     void theWayTheBodyEndsGivesTheExitReason(
         String how, ProcessBody<Object> body, ExitReason expected) {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Spawned<Object> child = me.spawnMonitor(body);
         assertThat(awaitDown(me, child.ref()).reason()).isEqualTo(expected);
       }
@@ -308,7 +333,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-011: a crash reason carries the very exception the body threw")
     void crashReasonCarriesTheVeryException() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         UnsupportedOperationException thrown = new UnsupportedOperationException("deliberate");
         Spawned<Object> child =
             me.spawnMonitor(
@@ -317,8 +343,9 @@ class SpawnTest {
                 });
 
         ExitReason reason = awaitDown(me, child.ref()).reason();
-        assertThat(reason).isInstanceOfSatisfying(
-            ExitReason.Crashed.class, c -> assertThat(c.cause()).isSameAs(thrown));
+        assertThat(reason)
+            .isInstanceOfSatisfying(
+                ExitReason.Crashed.class, c -> assertThat(c.cause()).isSameAs(thrown));
         assertThat(reason.isAbnormal()).isTrue();
       }
     }
@@ -326,7 +353,8 @@ class SpawnTest {
     @Test
     @DisplayName("CC-011: an ExitException that the body catches does not end the process")
     void caughtExitExceptionDoesNotEndTheProcess() {
-      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      try (Node node = Node.start();
+          AttachedProcess<Object> me = node.attach()) {
         Pid<Object> parent = me.self();
         Spawned<Object> child =
             me.spawnMonitor(
