@@ -9,8 +9,8 @@ package dev.banyan;
  * Down down = ctx.receive(Down.class, d -> d.ref().equals(ref));
  * }
  *
- * <p>Every call to {@code monitor} returns a new reference, unique within its node. References
- * compare by identity of the monitor they name.
+ * <p>Every call to {@code monitor} returns a new reference, unique within its node incarnation
+ * (node name and creation), so references of two nodes never compare equal.
  *
  * <h2>Thread safety</h2>
  * Immutable.
@@ -19,16 +19,18 @@ package dev.banyan;
  */
 public final class MonitorRef {
   private final String node;
+  private final int creation;
   private final long id;
 
-  MonitorRef(String node, long id) {
+  MonitorRef(String node, int creation, long id) {
     this.node = node;
+    this.creation = creation;
     this.id = id;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MonitorRef r && r.id == id && r.node.equals(node);
+    return o instanceof MonitorRef r && r.id == id && r.creation == creation && r.node.equals(node);
   }
 
   @Override

@@ -389,7 +389,7 @@ public final class Node implements AutoCloseable {
     if (nanos < 0) {
       nanos = Long.MAX_VALUE / 4; // centuries: as good as never
     }
-    TimerRef ref = new TimerRef(name, System.nanoTime() + nanos);
+    TimerRef ref = new TimerRef(this, System.nanoTime() + nanos);
     ref.scheduled(
         timers.schedule(
             () -> {
@@ -430,8 +430,8 @@ public final class Node implements AutoCloseable {
 
   private void checkTimer(TimerRef timer) {
     Objects.requireNonNull(timer, "timer");
-    if (!timer.node.equals(name)) {
-      throw new BadArgException("timer " + timer + " belongs to node " + timer.node + ", not " + name);
+    if (timer.node != this) {
+      throw new BadArgException("timer " + timer + " belongs to " + timer.node + ", not to " + this);
     }
   }
 
@@ -544,7 +544,7 @@ public final class Node implements AutoCloseable {
   }
 
   MonitorRef newRef() {
-    return new MonitorRef(name, nextRef.getAndIncrement());
+    return new MonitorRef(name, creation, nextRef.getAndIncrement());
   }
 
   /** {@return the live process registered under {@code regName}, or null} */

@@ -22,14 +22,14 @@ public final class TimerRef {
   private static final int FIRED = 1;
   private static final int CANCELLED = 2;
 
-  final String node;
+  final Node node;
   final long deadlineNanos;
   // The state decides, not the future: a task whose run() is delivering the message is not
   // "done" for the executor, but the timer has fired (Erlang: cancel_timer returns false).
   private final AtomicInteger state = new AtomicInteger(PENDING);
   private volatile ScheduledFuture<?> future; // set right after scheduling
 
-  TimerRef(String node, long deadlineNanos) {
+  TimerRef(Node node, long deadlineNanos) {
     this.node = node;
     this.deadlineNanos = deadlineNanos;
   }
@@ -61,6 +61,6 @@ public final class TimerRef {
 
   @Override
   public String toString() {
-    return "#TimerRef<" + node + "@" + Integer.toHexString(System.identityHashCode(this)) + ">";
+    return "#TimerRef<" + node.name() + "@" + Integer.toHexString(System.identityHashCode(this)) + ">";
   }
 }
