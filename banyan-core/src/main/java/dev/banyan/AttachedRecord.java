@@ -8,6 +8,11 @@ final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProces
     this.thread = Thread.currentThread();
   }
 
+  @Override
+  boolean ownsNoThread() {
+    return true;
+  }
+
   /** The thread does not belong to Banyan: it is never interrupted. */
   @Override
   void interruptAfterDeath() {}

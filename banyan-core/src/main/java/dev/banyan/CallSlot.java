@@ -83,6 +83,9 @@ final class CallSlot {
         }
         if (Thread.interrupted()) {
           interrupted = true; // a death interrupts too: checked above on the next turn
+          if (outcome == null && (caller == null || (caller.isAliveNow() && caller.ownsNoThread()))) {
+            throw ProcessRecord.cancelled("waiting for an answer"); // the host cancels its thread
+          }
         }
       }
     } finally {

@@ -34,6 +34,12 @@ import java.util.function.Predicate;
  * IllegalArgumentException}. Predicates run on the process's own thread, without any runtime lock
  * held; they should be quick and free of side effects.
  *
+ * <p>A process's own thread ignores interrupts in {@code receive} (its death wakes it directly).
+ * A thread attached with {@link Node#attach()} is not Banyan's: when its host interrupts it (a
+ * test timeout, an executor shutting down) while it waits in {@code receive}, the receive throws
+ * {@link java.util.concurrent.CancellationException}, takes no message, and leaves the
+ * interrupt status set.
+ *
  * <h2>Thread safety</h2>
  * Process-confined: every method must be called from the process's own thread, and throws {@link
  * WrongThreadException} otherwise. Every method throws {@link ProcessExitedException} when the

@@ -169,6 +169,19 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     return d;
   }
 
+  /**
+   * {@return whether this process runs on a thread Banyan does not own} (attached): its blocking
+   * calls answer an interrupt with {@link java.util.concurrent.CancellationException}.
+   */
+  boolean ownsNoThread() {
+    return false;
+  }
+
+  static java.util.concurrent.CancellationException cancelled(String what) {
+    return new java.util.concurrent.CancellationException(
+        what + " was interrupted on " + Thread.currentThread() + ", which Banyan does not own");
+  }
+
   /** Wakes the thread of a process that has just died, so that it stops. */
   void interruptAfterDeath() {
     Thread t = thread;
@@ -494,17 +507,20 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
             waiting = true;
             try {
               if (timeoutNanos < 0) {
-                arrived.awaitUninterruptibly();
+                arrived.await();
               } else {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                   return null;
                 }
-                try {
-                  arrived.awaitNanos(left);
-                } catch (InterruptedException e) {
-                  interrupted = true; // not a death: that signals 'arrived'. Restored below.
-                }
+                arrived.awaitNanos(left);
+              }
+            } catch (InterruptedException e) {
+              // Not a death (that signals 'arrived'). A thread Banyan does not own is being
+              // cancelled by its host; a process thread ignores it (restored below).
+              interrupted = true;
+              if (exitReason == null && ownsNoThread()) {
+                throw cancelled("receive");
               }
             } finally {
               waiting = false;
