@@ -437,7 +437,7 @@ public final class Agent<S> {
   }
 
   private static ExitReason badReturnValue(String function) {
-    return ExitReason.of(new GenServerProcess.BadReturnValue(function));
+    return ExitReason.of(new GenServer.BadReturnValue(function));
   }
 
   private static final class Server<S> implements GenServer<S, Request<S>> {

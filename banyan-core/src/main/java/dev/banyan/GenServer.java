@@ -267,6 +267,25 @@ public interface GenServer<S, M> {
   }
 
   /**
+   * The exit reason of a server whose callback returned {@code null}: Erlang's {@code
+   * {bad_return_value, X}} (the only value a typed callback can return that is not a result).
+   *
+   * @param callback the callback that returned it, e.g. {@code handleCall}
+   * @since 0.1
+   */
+  record BadReturnValue(String callback) {
+    /** Validates the component. */
+    public BadReturnValue {
+      Objects.requireNonNull(callback, "callback");
+    }
+
+    @Override
+    public String toString() {
+      return "{bad_return_value, null from " + callback + "}";
+    }
+  }
+
+  /**
    * Start options.
    *
    * @param name the name to register the server under before {@code init} runs; default none

@@ -54,13 +54,6 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
     }
   }
 
-  /** The reason of a server whose callback returned null: Erlang's {@code {bad_return_value, X}}. */
-  record BadReturnValue(String callback) {
-    @Override
-    public String toString() {
-      return "{bad_return_value, null from " + callback + "}";
-    }
-  }
 
   /** Why init did not start the server, other than by exiting with a reason. */
   private sealed interface InitFailure {}
@@ -165,7 +158,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
     }
     GenServer.Init<S> init = impl.init(ctx);
     switch (init) {
-      case null -> throw new ExitException(ExitReason.of(new BadReturnValue("init")));
+      case null -> throw new ExitException(ExitReason.of(new GenServer.BadReturnValue("init")));
       case GenServer.Init.Ok<S> ok -> {
         started.complete(STARTED);
         loop(self, ok.state(), ok.action());
@@ -180,6 +173,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
   private void loop(ProcessRecord<Object> self, S state, GenServer.Action action) {
     for (; ; ) {
       Object message;
+      ReplyTo<?> client = null; // the caller, while a call is handled
       GenServer.Result<S> result;
       if (action instanceof GenServer.Action.Continue c) {
         message = c;
@@ -190,8 +184,10 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
                 ? self.receive(t.after()).orElse(GenServer.Timeout.TIMEOUT)
                 : self.receive();
         switch (message) {
-          case Call call ->
-              result = invoke(self, Callback.CALL, call.request(), state, message, call.from());
+          case Call call -> {
+            client = call.from();
+            result = invoke(self, Callback.CALL, call.request(), state, message, client);
+          }
           case Cast cast -> result = invoke(self, Callback.CAST, cast.request(), state, message, null);
           case Stop stop -> throw exit(self, stop.reason(), state, message, null);
           case Exit exit when exit.from().equals(parent) && self.trapsExits() ->
@@ -210,7 +206,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
           action = n.action();
         }
         case GenServer.Result.Stop<S> s -> {
-          ExitException e = exit(self, s.reason(), s.state(), message, null);
+          ExitException e = exit(self, s.reason(), s.state(), message, client);
           s.response().ifPresent(GenServer.Response::send); // after terminate (CC-051)
           throw e;
         }
@@ -252,7 +248,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
       if (r != null) {
         return r;
       }
-      crash = ExitReason.of(new BadReturnValue(callback.method));
+      crash = ExitReason.of(new GenServer.BadReturnValue(callback.method));
     } catch (ProcessExitedException dead) {
       throw dead;
     } catch (ExitException e) {

@@ -70,7 +70,7 @@ class AgentTest {
         assertThat(r)
             .isInstanceOfSatisfying(
                 ExitReason.Other.class,
-                o -> assertThat(o.value()).isInstanceOf(GenServerProcess.BadReturnValue.class))
+                o -> assertThat(o.value()).isInstanceOf(GenServer.BadReturnValue.class))
             .extracting(Object::toString)
             .asString()
             .startsWith("{bad_return_value, ");
