@@ -63,8 +63,12 @@ import java.util.stream.StreamSupport;
  * <h2>Timeouts</h2>
  * Every wait takes a {@link Duration}; {@link Duration#ZERO} looks only at what has arrived, a
  * negative duration is refused with {@link IllegalArgumentException}, and {@link #INFINITY} (or
- * any duration over about 146 years) waits for ever — Elixir's
- * {@code :infinity}. The variants without a duration wait {@link #DEFAULT_TIMEOUT}, 5 seconds.
+ * any duration over about 146 years) waits for ever — Elixir's {@code :infinity}. The variants without a duration wait {@link #DEFAULT_TIMEOUT}, 5 seconds.
+ *
+ * <h2>Null results</h2>
+ * A task's function may return null (a {@code Callable<Void>}, for example): {@link #await()}
+ * then returns null, and {@link Ok#value()} and {@link Reply#result()} are null. This is the one
+ * exception to the package's rule that no method returns null.
  *
  * <h2>Streams</h2>
  * {@link #asyncStream(ProcessContext, Iterable, Function, StreamOptions)} runs a function on
@@ -108,8 +112,13 @@ public final class Task<R> {
    *
    * The 'resolved' flag records that this Task object no longer has a live monitor to wait on
    * (await, yield, awaitMany or shutdown consumed its reply or its Down, or demonitored it).
-   * shutdown() waits on the task's own monitor while it is live, and on a fresh monitor
-   * otherwise, as Elixir always does; see shutdown().
+   * shutdown() waits on the task's own monitor while it is live, and on a fresh monitor only
+   * otherwise. Elixir always takes a fresh monitor and, when that says noproc, looks for the
+   * task's own Down in the mailbox to learn the real reason. That relies on Erlang's signal
+   * order (the dead task's DOWN is queued before the noproc DOWN of a later monitor), which this
+   * runtime does not give: a process's death is propagated after it is marked dead, so a monitor
+   * taken meanwhile can report noproc before the task's own Down has been queued. Waiting on the
+   * task's own monitor, which is certain to fire, avoids the race.
    *
    * Shutdown signal. shutdown() must unlink the task before sending the exit signal (otherwise
    * the task's death would come back over the link), and the signal must reach the task even if
@@ -622,8 +631,8 @@ public final class Task<R> {
    *   <li>empty: the task stopped with reason {@code shutdown}, as asked;
    *   <li>{@link Exited}: the task had already exited with another reason ({@code normal}
    *       included), or it ignored the signal (it traps exits) and was killed after {@code
-   *       timeout}: {@code Exited(killed)}. A task that was already awaited gives {@code
-   *       Exited(noproc)}.
+   *       timeout}: {@code Exited(killed)}. A task that has ended and whose reply or exit was
+   *       already taken by {@code await} or {@code yield} gives {@code Exited(noproc)}.
    * </ul>
    *
    * <p>Afterwards neither a reply nor a {@link Down} of the task is left in the mailbox, and the
@@ -658,8 +667,7 @@ public final class Task<R> {
   private Optional<Result<R>> shutdown(ExitReason signal, Duration timeout, List<Object> args) {
     // Wait on the task's own monitor while it is live: its Down is certain to come and carries
     // the real reason. Once it is gone (awaited, yielded), a fresh monitor tells when the task is
-    // dead, and says noproc if it already was (Elixir always uses a fresh monitor; see the report
-    // of this choice in the overview).
+    // dead, and says noproc if it already was. See the overview.
     MonitorRef watch = resolved ? owner.monitor(pid) : ref;
     resolved = true;
     unlinkAndExit(owner, List.of(pid), signal);
@@ -704,7 +712,7 @@ public final class Task<R> {
    * }
    * }
    *
-   * <h2>Laziness and back-pressure</h2>
+   * <h4>Laziness and back-pressure</h4>
    * Nothing runs until the stream is consumed. The work is driven by the consumer: when it asks
    * for an element, the stream fills the free slots — pulling one input per free slot and
    * spawning its task — then waits for a task to finish. No input is pulled while the consumer
@@ -714,7 +722,7 @@ public final class Task<R> {
    * until the results before it have been handed over; otherwise results come in the order the
    * tasks end (CC-166).
    *
-   * <h2>Timeouts</h2>
+   * <h4>Timeouts</h4>
    * Each task has {@link StreamOptions#timeout()} from its spawn. The stream checks it while the
    * consumer waits for an element; a task found past its deadline is killed. A task that replied
    * before it was killed counts as a success. Then, with {@link StreamOptions.OnTimeout#EXIT}
@@ -723,12 +731,12 @@ public final class Task<R> {
    * no message of the stream behind (CC-166); with {@link StreamOptions.OnTimeout#KILL_TASK} the
    * element is {@code Exited(CallException.TIMEOUT)}.
    *
-   * <h2>Crashes</h2>
+   * <h4>Crashes</h4>
    * The tasks are linked to the owner: a crashing task kills an owner that does not trap exits,
    * with the same reason. An owner that traps exits sees an {@link Exited} element instead; the
    * {@link Exit} messages of the stream's tasks are removed from its mailbox.
    *
-   * <h2>Closing</h2>
+   * <h4>Closing</h4>
    * A stream consumed to its end leaves nothing behind. A stream that is not — {@code limit},
    * {@code findFirst}, {@code anyMatch}, or an exception thrown by the consumer's code — must be
    * closed (use try-with-resources): closing kills the running tasks, waits for their deaths and
@@ -738,7 +746,7 @@ public final class Task<R> {
    * An exception thrown by the consumer's own code, or by the input's iterator, closes the stream
    * before it propagates.
    *
-   * <h2>Thread safety</h2>
+   * <h4>Thread safety</h4>
    * The stream must be consumed and closed on the owner's thread (it is sequential; {@code
    * parallel()} is not supported): elsewhere its operations throw {@link WrongThreadException}.
    *

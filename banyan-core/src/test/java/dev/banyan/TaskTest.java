@@ -321,6 +321,7 @@ class TaskTest {
     void anEmptyListGivesAnEmptyList() {
       try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
         assertThat(Task.<Object>awaitMany(List.of())).isEmpty();
+        assertThat(me.receive(Duration.ZERO)).isEmpty();
       }
     }
 
