@@ -16,7 +16,9 @@ import java.util.HashSet;
  *   1. releases the registered name (before any EXIT or DOWN: otp-semantics §1.5, CC-010);
  *   2. sends an exit signal over every link (under each peer's lock, one at a time);
  *   3. sends DOWN to every watcher and removes the monitors the dead process held;
- *   4. interrupts the dead process's thread, unless that is the calling thread.
+ *   4. answers, with noproc, the monitors requested while 1-3 ran (they wait in 'late', so that
+ *      a watcher never gets the noproc of a new monitor before the Down of an older one);
+ *   5. interrupts the dead process's thread, unless that is the calling thread.
  * An exit signal can kill a linked peer; that peer's Death is queued and handled by the same
  * loop, so a chain of a million linked processes does not overflow the stack.
  * </pre>
@@ -28,6 +30,7 @@ final class Death {
   private final HashSet<ProcessRecord<?>> links; // may be null
   private final HashMap<MonitorRef, Monitor> monitoredBy; // may be null
   private final HashMap<MonitorRef, Monitor> monitors; // may be null
+  private java.util.ArrayList<Monitor> late; // guarded by the process's lock; may be null
 
   Death(
       ProcessRecord<?> process,
@@ -46,6 +49,21 @@ final class Death {
 
   String name() {
     return name;
+  }
+
+  /** Keeps a monitor requested while this death propagates. Caller holds the process's lock. */
+  void addLateMonitor(Monitor m) {
+    if (late == null) {
+      late = new java.util.ArrayList<>(2);
+    }
+    late.add(m);
+  }
+
+  /** Takes the late monitors out. Caller holds the process's lock. */
+  java.util.List<Monitor> takeLateMonitors() {
+    java.util.List<Monitor> out = late == null ? java.util.List.of() : late;
+    late = null;
+    return out;
   }
 
   /** Tells everyone about this death and about the deaths it causes. Holds no lock on entry. */
@@ -81,6 +99,9 @@ final class Death {
       for (Monitor m : monitors.values()) {
         m.target.forgetMonitor(m.ref); // (request monitors are not in this table)
       }
+    }
+    for (Monitor m : process.finishDying(this)) {
+      m.fire(ExitReason.NOPROC); // monitors made while this death propagated: after the others
     }
     process.interruptAfterDeath();
   }

@@ -68,6 +68,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   private HashSet<ProcessRecord<?>> links; // guarded by lock; null when empty
   private HashMap<MonitorRef, Monitor> monitors; // guarded by lock; monitors held by this process
   private HashMap<MonitorRef, Monitor> monitoredBy; // guarded by lock; monitors on this process
+  private Death dying; // guarded by lock; this process's Death while it propagates
 
   ProcessRecord(Node node, long number, ProcessBody<M> body) {
     this.node = node;
@@ -160,6 +161,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     }
     exitReason = reason;
     Death d = new Death(this, reason, name, links, monitoredBy, monitors);
+    dying = d;
     name = null;
     links = null;
     monitoredBy = null;
@@ -180,6 +182,23 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   static java.util.concurrent.CancellationException cancelled(String what) {
     return new java.util.concurrent.CancellationException(
         what + " was interrupted on " + Thread.currentThread() + ", which Banyan does not own");
+  }
+
+  /**
+   * Ends the propagation of this process's death: monitors requested while it propagated (kept
+   * in the Death, so that their noproc Down comes after the Downs of older monitors) are taken
+   * out under the lock, together with the end of the 'dying' state.
+   */
+  final java.util.List<Monitor> finishDying(Death d) {
+    lock.lock();
+    try {
+      if (dying == d) {
+        dying = null;
+      }
+      return d.takeLateMonitors();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Wakes the thread of a process that has just died, so that it stops. */
@@ -652,7 +671,9 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     lock.lock();
     try {
       checkAlive();
-      links().add(peer);
+      if (!links().add(peer)) {
+        return; // CC-020: already linked, nothing to do (a pending exit over it stays valid)
+      }
     } finally {
       lock.unlock();
     }
@@ -795,17 +816,22 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     } finally {
       lock.unlock();
     }
-    boolean targetAlive;
+    boolean answerNow = false;
     target.lock.lock();
     try {
-      targetAlive = target.exitReason == null;
-      if (targetAlive && exitReason == null) {
-        target.monitoredBy().put(m.ref, m);
+      if (target.exitReason == null) {
+        if (exitReason == null) {
+          target.monitoredBy().put(m.ref, m);
+        }
+      } else if (target.dying != null) {
+        target.dying.addLateMonitor(m); // its noproc Down follows the Downs of the death
+      } else {
+        answerNow = true;
       }
     } finally {
       target.lock.unlock();
     }
-    if (!targetAlive) {
+    if (answerNow) {
       deliverDown(m, ExitReason.NOPROC); // CC-026
     }
     return m.ref;

@@ -179,7 +179,8 @@ class DeathModelTest {
 
           List<String> calls = logUntilDone(log);
           if (kind == Stubborn.CPU_LOOP) {
-            assertThat(calls.remove(0)).isEqualTo("spun some");
+            // How far it spun before the kill is the scheduler's business, not ours.
+            assertThat(calls.remove(0)).startsWith("spun ");
           }
           assertThat(calls).containsExactlyElementsOf(allThrew(ExitReason.KILLED));
           assertThat(thread.join(WAIT)).as("zombie thread ended").isTrue();
@@ -248,8 +249,9 @@ class DeathModelTest {
 
           assertThat(node.processInfo(p)).isEmpty();
           stop.set(true);
-          assertThat(logUntilDone(log))
-              .containsExactly("spun some", "receive threw ProcessExitedException: killed");
+          List<String> calls = logUntilDone(log);
+          assertThat(calls.remove(0)).startsWith("spun "); // how far: the scheduler's business
+          assertThat(calls).containsExactly("receive threw ProcessExitedException: killed");
           assertThat(thread.join(WAIT)).isTrue();
         } finally {
           stop.set(true);
