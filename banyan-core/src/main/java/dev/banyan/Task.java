@@ -390,14 +390,28 @@ public final class Task<R> {
   public static <R> Task<R> async(ProcessContext<?> owner, Body<? extends R> body) {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(body, "body");
-    Pid<?> ownerPid = owner.self(); // also proves that we run on the owner's thread
-    Pid<Object> pid =
-        owner.spawnLink(
-            self -> {
-              Go go = self.receive(Go.class);
-              Object result = body.run(self);
-              go.replyTo().send(new Reply(go.replyTo().ref(), result));
-            });
+    owner.self(); // proves that we run on the owner's thread
+    return adopt(owner, owner.spawnLink(childBody(body)));
+  }
+
+  /**
+   * The body of a task's process: wait for the owner's go-ahead, run, reply. Used by {@link
+   * #async} and by {@link TaskSupervisor}, whose children are started by the supervisor.
+   */
+  static ProcessBody<Object> childBody(Body<?> body) {
+    return self -> {
+      Go go = self.receive(Go.class);
+      Object result = body.run(self);
+      go.replyTo().send(new Reply(go.replyTo().ref(), result));
+    };
+  }
+
+  /**
+   * Makes a started {@link #childBody} process the task of {@code owner}: monitor it with an
+   * alias, then give it the go-ahead. Runs on the owner's thread.
+   */
+  static <R> Task<R> adopt(ProcessContext<?> owner, Pid<Object> pid) {
+    Pid<?> ownerPid = owner.self();
     AliasMonitor<Reply> am = owner.aliasMonitor(pid, Alias.Mode.DEMONITOR);
     owner.send(pid, new Go(am.alias()));
     return new Task<>(owner, ownerPid, pid, am.ref());
