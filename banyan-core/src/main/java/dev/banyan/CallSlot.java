@@ -72,6 +72,9 @@ final class CallSlot {
         if (caller != null) {
           caller.checkAlive();
         }
+        if (timeoutNanos == 0) {
+          return null;
+        }
         if (timeoutNanos < 0) {
           LockSupport.park(this);
         } else {

@@ -265,6 +265,9 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
    */
   private ExitException exit(
       ProcessRecord<?> self, ExitReason reason, S state, Object lastMessage, ReplyTo<?> client) {
+    // A server killed while a callback ran (its exception may just be the interrupt) is dead
+    // already: terminate is not run after a kill or an untrapped exit signal (§4.8).
+    self.checkAlive();
     ExitReason finalReason = reason;
     try {
       impl.terminate(reason, state);
