@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -213,6 +214,25 @@ final class GenServerFixtures {
   static Down downOf(ProcessContext<?> me, MonitorRef ref) {
     return me.receive(Down.class, d -> d.ref().equals(ref), WAIT)
         .orElseThrow(() -> new AssertionError("no Down for " + ref + " within " + WAIT));
+  }
+
+  /**
+   * Waits until {@code pid} has at least {@code n} messages queued: for a test that must know a
+   * request sent by another process (a call blocks its sender) is queued before it goes on. It
+   * polls the process info, which is the only way to observe a queue without receiving from it.
+   */
+  static void awaitMailboxLength(Node node, Pid<?> pid, int n) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (; ; ) {
+      int length = node.processInfo(pid).map(ProcessInfo::mailboxLength).orElse(-1);
+      if (length >= n) {
+        return;
+      }
+      if (length < 0 || System.nanoTime() - deadline > 0) {
+        fail(pid + " has " + length + " messages queued, not " + n);
+      }
+      LockSupport.parkNanos(1_000_000L);
+    }
   }
 
   /** Monitors {@code pid} and {@return the reason it exits with} */
