@@ -486,6 +486,74 @@ class GenServerCallTest {
     }
 
     @Test
+    @DisplayName("§4.3: an uncaught call failure ends the caller with {Failure, {GenServer.call, ...}}, abnormal even for normal")
+    void anUncaughtCallFailureEndsTheCallerAbnormally() {
+      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+        ServerRef<Req> server = GenServer.start(node, new Scripted()).orElseThrow();
+        Spawned<Object> caller =
+            me.spawnMonitor(c -> server.call(doing("stop normal", (to, st) -> Result.stop(ExitReason.NORMAL, st))));
+
+        ExitReason reason = downOf(me, caller.ref()).reason();
+
+        assertThat(reason.isAbnormal()).isTrue();
+        assertThat(reason)
+            .asInstanceOf(type(ExitReason.Other.class))
+            .extracting(ExitReason.Other::value)
+            .asInstanceOf(type(CallException.Failed.class))
+            .satisfies(
+                f -> {
+                  assertThat(f.failure()).isEqualTo(ExitReason.NORMAL);
+                  assertThat(f.function()).isEqualTo("GenServer.call");
+                });
+      }
+    }
+
+    @Test
+    void answeredTimedOutAndDeferredCallsLeaveNoMonitorOnTheServer() throws Exception {
+      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+        CountDownLatch release = new CountDownLatch(1);
+        Scripted s = new Scripted();
+        ServerRef<Req> server = GenServer.start(node, s).orElseThrow();
+        assertThat(node.processInfo(s.pid).orElseThrow().monitoredBy()).isEmpty();
+
+        server.call(Get::new);
+        CountDownLatch replied = new CountDownLatch(1);
+        server.call(
+            doing(
+                "deferred",
+                (to, st) -> {
+                  Thread.ofPlatform()
+                      .start(
+                          () -> {
+                            to.reply("later");
+                            replied.countDown(); // reply() has returned: its clean-up is done
+                          });
+                  return Result.noreply(st);
+                }));
+        await(replied);
+        try {
+          assertThat(
+                  failureOf(
+                      () ->
+                          server.call(
+                              doing(
+                                  "slow",
+                                  (to, st) -> {
+                                    await(release);
+                                    return Result.reply(to, "late", st);
+                                  }),
+                              Duration.ofMillis(100))))
+              .isEqualTo(CallException.TIMEOUT);
+        } finally {
+          release.countDown();
+        }
+        server.call(Get::new);
+
+        assertThat(node.processInfo(s.pid).orElseThrow().monitoredBy()).isEmpty();
+      }
+    }
+
+    @Test
     void badArgumentsAreRejectedByName() {
       try (Node node = Node.start()) {
         ServerRef<Req> server = GenServer.start(node, new Scripted()).orElseThrow();

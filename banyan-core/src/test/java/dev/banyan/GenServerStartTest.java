@@ -133,6 +133,7 @@ class GenServerStartTest {
         assertThat(server.whereis()).contains(s.pid);
         assertThat(node.processInfo(s.pid).orElseThrow().links()).containsExactly(me.self());
         assertThat(node.processInfo(me.self()).orElseThrow().links()).containsExactly(s.pid);
+        assertThat(node.processInfo(s.pid).orElseThrow().monitoredBy()).isEmpty(); // start's monitor is gone
         me.unlink(s.pid);
         server.stop();
       }
