@@ -24,17 +24,24 @@ import java.util.concurrent.CountDownLatch;
  * the node and reports how long that took.
  *
  * <pre>
- * java -Xmx8g -cp banyan-bench/target/benchmarks.jar dev.banyan.bench.IdleFootprint [N] [--pause]
+ * java -Xmx8g -cp banyan-bench/target/benchmarks.jar dev.banyan.bench.IdleFootprint \
+ *     [N] [--warmup=W] [--pause]
  * </pre>
  *
- * <p>N defaults to 1,000,000. With {@code --pause} the program waits for a line on standard input
- * while the processes are parked, so that their heap can be inspected, for example with {@code
- * jcmd <pid> GC.class_histogram}.
+ * <p>N defaults to 1,000,000. Before measuring, W processes (default: N, at most 100,000) go
+ * through the same code and end, so that the JIT has compiled the path a process parks on: a
+ * parked virtual thread keeps its frames in a heap object (a {@code StackChunk}), and interpreted
+ * frames are about twice as large as compiled ones. {@code --warmup=0} measures a cold JVM. With
+ * {@code --pause} the program waits for a line on standard input while the processes are parked,
+ * so that their heap can be inspected, for example with {@code jcmd <pid> GC.class_histogram}.
  */
 public final class IdleFootprint {
 
   /** The default number of processes. */
   public static final int DEFAULT_PROCESSES = 1_000_000;
+
+  /** The largest default warm-up. */
+  public static final int MAX_DEFAULT_WARMUP = 100_000;
 
   /** How many processes, at most, are checked to be waiting in {@code receive}. */
   private static final int SAMPLE = 1000;
@@ -62,37 +69,48 @@ public final class IdleFootprint {
   /**
    * Runs the measurement and prints it to standard output.
    *
-   * @param args {@code [N] [--pause]}
+   * @param args {@code [N] [--warmup=W] [--pause]}
    * @throws Exception if interrupted, or standard input fails
    */
   public static void main(String[] args) throws Exception {
     int n = DEFAULT_PROCESSES;
+    int warmup = -1;
     boolean pause = false;
     for (String arg : args) {
       if (arg.equals("--pause")) {
         pause = true;
+      } else if (arg.startsWith("--warmup=")) {
+        warmup = parseCount(arg.substring("--warmup=".length()));
       } else {
-        n = Integer.parseInt(arg.replace("_", "").replace(",", ""));
+        n = parseCount(arg);
       }
     }
     if (n <= 0) {
       throw new IllegalArgumentException("the number of processes must be positive: " + n);
     }
-    measure(n, pause, System.out);
+    measure(n, warmup < 0 ? Math.min(n, MAX_DEFAULT_WARMUP) : warmup, pause, System.out);
+  }
+
+  private static int parseCount(String s) {
+    return Integer.parseInt(s.replace("_", "").replace(",", ""));
   }
 
   /**
    * Spawns {@code n} idle processes, measures the heap they take, and stops the node.
    *
    * @param n how many processes
+   * @param warmup how many processes go through the same code before the measurement
    * @param pause whether to wait for a line on standard input while the processes are parked
    * @param out where to print the figures
    * @return the figures
    * @throws InterruptedException if interrupted while waiting for the processes
    * @throws IOException if reading standard input fails
    */
-  public static Result measure(int n, boolean pause, PrintStream out)
+  public static Result measure(int n, int warmup, boolean pause, PrintStream out)
       throws InterruptedException, IOException {
+    if (warmup > 0) {
+      warmUp(warmup);
+    }
     Node node = Node.start();
     try {
       long before = usedHeapAfterGc();
@@ -125,9 +143,10 @@ public final class IdleFootprint {
       Result r = new Result(n, before, with, spawnTime, Duration.ZERO);
       out.printf(
           Locale.ROOT,
-          "%,d idle processes, all waiting in receive() (spawned in %.2f s)%n",
+          "%,d idle processes, all waiting in receive() (spawned in %.2f s; warm-up: %,d)%n",
           n,
-          spawnTime.toNanos() / 1e9);
+          spawnTime.toNanos() / 1e9,
+          warmup);
       out.printf(
           Locale.ROOT,
           "used heap after GC: %,d bytes before, %,d bytes with the processes%n",
@@ -149,6 +168,32 @@ public final class IdleFootprint {
       return new Result(n, before, with, spawnTime, stopTime);
     } finally {
       node.stop();
+    }
+  }
+
+  /**
+   * Runs {@code count} processes through the code of an idle one: each parks in {@code receive},
+   * gets a message and ends. Returns when all their threads have ended.
+   */
+  private static void warmUp(int count) throws InterruptedException {
+    try (Node node = Node.start()) {
+      CountDownLatch parked = new CountDownLatch(count);
+      ProcessBody<Object> idle =
+          ctx -> {
+            parked.countDown();
+            ctx.receive();
+          };
+      List<Pid<Object>> pids = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        pids.add(node.spawn(idle));
+      }
+      parked.await();
+      for (Pid<Object> pid : pids) {
+        pid.send("wake up");
+      }
+      while (node.processCount() > 0 || !node.zombies().isEmpty()) {
+        Thread.yield();
+      }
     }
   }
 

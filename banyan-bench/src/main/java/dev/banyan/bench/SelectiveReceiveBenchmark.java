@@ -34,7 +34,9 @@ public class SelectiveReceiveBenchmark {
   /** The message {@link #receiveByType()} waits for. */
   record Wanted(long n) {}
 
-  /** A message of the backlog (tag 0) or the one {@link #receiveByPredicate()} waits for (tag 1). */
+  /**
+   * A message of the backlog (tag 0) or the one {@link #receiveByPredicate()} waits for (tag 1).
+   */
   record Tagged(int tag, long n) {}
 
   /** How many unmatched messages stay in the mailbox; 0 is the baseline. */

@@ -97,12 +97,13 @@ class BenchmarkSmokeTest {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       IdleFootprint.Result r;
       try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-        r = IdleFootprint.measure(1000, false, out);
+        r = IdleFootprint.measure(1000, 1000, false, out);
       }
       String printed = bytes.toString(StandardCharsets.UTF_8);
       assertThat(r.processes()).isEqualTo(1000);
       assertThat(printed)
           .contains("1,000 idle processes, all waiting in receive()")
+          .contains("warm-up: 1,000")
           .contains("bytes per idle process: ")
           .contains("node.stop() took ");
     }
