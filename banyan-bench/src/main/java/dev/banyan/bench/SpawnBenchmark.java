@@ -3,6 +3,8 @@ package dev.banyan.bench;
 import dev.banyan.AttachedProcess;
 import dev.banyan.Down;
 import dev.banyan.Node;
+import dev.banyan.Pid;
+import dev.banyan.ProcessContext;
 import dev.banyan.Spawned;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,8 +23,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * handler would be.
  *
  * <p>{@link #spawnAndAwaitDown()} measures one spawn and exit at a time, so every operation also
- * pays for waking the benchmark thread. {@link #spawnBatchAndAwaitAllDowns()} spawns {@value
- * #BATCH} processes and then collects their {@code Down}s; its score is per process.
+ * pays for waking the benchmark thread (a platform thread). {@link #spawnBatchAndAwaitAllDowns()}
+ * spawns {@value #BATCH} processes and then collects their {@code Down}s; its score is per
+ * process. {@link #spawnAndAwaitDownFromProcess()} is the one-at-a-time loop run by a spawned
+ * process (on a virtual thread), {@value #BATCH} times per invocation; its score is per process.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,14 +36,30 @@ public class SpawnBenchmark {
   /** How many processes {@link #spawnBatchAndAwaitAllDowns()} spawns per invocation. */
   public static final int BATCH = 1000;
 
+  /** Asks the spawner to spawn and await {@code count} processes one at a time. */
+  record Run(int count, Pid<Object> replyTo) {}
+
   private Node node;
   private AttachedProcess<Object> me;
+  private Pid<Run> spawner;
 
   /** Starts a node and attaches the benchmark thread to it. */
   @Setup
   public void setUp() {
     node = Node.start();
     me = node.attach();
+    spawner = me.spawn(SpawnBenchmark::spawner);
+  }
+
+  private static void spawner(ProcessContext<Run> ctx) {
+    while (true) {
+      Run run = ctx.receive(Run.class);
+      for (int i = 0; i < run.count(); i++) {
+        ctx.spawnMonitor(c -> {});
+        ctx.receive(Down.class);
+      }
+      run.replyTo().send(run);
+    }
   }
 
   /** Detaches the benchmark thread, then stops the node. */
@@ -81,5 +101,18 @@ public class SpawnBenchmark {
       downs++;
     }
     return downs;
+  }
+
+  /**
+   * A spawned process spawns {@value #BATCH} processes that return at once, one at a time, each
+   * time waiting for the {@code Down}.
+   *
+   * @return the spawner's answer, for JMH to consume
+   */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public Object spawnAndAwaitDownFromProcess() {
+    spawner.send(new Run(BATCH, me.self()));
+    return me.receive(Run.class);
   }
 }

@@ -44,6 +44,19 @@ class BenchmarkSmokeTest {
         b.tearDown();
       }
     }
+
+    @Test
+    void spawnerProcessAnswersAfterItsBatch() {
+      SpawnBenchmark b = new SpawnBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.spawnAndAwaitDownFromProcess())
+            .isInstanceOfSatisfying(
+                SpawnBenchmark.Run.class, r -> assertThat(r.count()).isEqualTo(SpawnBenchmark.BATCH));
+      } finally {
+        b.tearDown();
+      }
+    }
   }
 
   @Nested
