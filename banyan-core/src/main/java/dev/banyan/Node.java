@@ -439,9 +439,10 @@ public final class Node implements AutoCloseable {
   // Stop
 
   /**
-   * Stops the node: kills every process (reason {@code killed}), cancels every timer, and waits up
-   * to 5 seconds for the process threads to end. Threads that have not ended by then (they ignore
-   * interrupts) are logged and listed by {@link #zombies()}. Stopping a stopped node does nothing.
+   * Stops the node: kills every process (reason {@code killed}), cancels every timer, and waits
+   * for the process threads to end, for as long as they keep ending; once none has ended for 5
+   * seconds, the threads still running (they ignore interrupts) are logged and listed by {@link
+   * #zombies()}. Stopping a stopped node does nothing.
    */
   public void stop() {
     if (!running.compareAndSet(true, false)) {
@@ -454,6 +455,8 @@ public final class Node implements AutoCloseable {
       }
     }
     timers.shutdownNow();
+    // The grace period starts again whenever a thread ends: a million cooperative processes take
+    // longer than 5 s to unwind on two carriers, and they are not zombies.
     long deadline = System.nanoTime() + STOP_GRACE.toNanos();
     boolean interrupted = false;
     for (ProcessRecord<?> p : table) {
@@ -463,7 +466,9 @@ public final class Node implements AutoCloseable {
         continue;
       }
       try {
-        t.join(Duration.ofNanos(left));
+        if (t.join(Duration.ofNanos(left))) {
+          deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        }
       } catch (InterruptedException e) {
         interrupted = true;
         break;
@@ -471,7 +476,12 @@ public final class Node implements AutoCloseable {
     }
     List<Pid<?>> stuck = zombies();
     if (!stuck.isEmpty()) {
-      LOG.warn("node {} stopped, but the threads of {} still run: {}", name, stuck.size(), stuck);
+      LOG.warn(
+          "node {} stopped, but the threads of {} processes still run (they ignore interrupts): {}{}",
+          name,
+          stuck.size(),
+          stuck.subList(0, Math.min(10, stuck.size())),
+          stuck.size() > 10 ? " and more" : "");
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -1,0 +1,124 @@
+package dev.banyan.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.banyan.Down;
+import dev.banyan.ExitReason;
+import dev.banyan.ProcessInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs the logic of each benchmark once, at its smallest size, so that the build exercises the
+ * benchmark code. It times nothing: the figures come from JMH.
+ */
+@Timeout(60)
+class BenchmarkSmokeTest {
+
+  @Nested
+  class Spawn {
+    @Test
+    void spawnAndAwaitDownGetsANormalDown() {
+      SpawnBenchmark b = new SpawnBenchmark();
+      b.setUp();
+      try {
+        Down down = b.spawnAndAwaitDown();
+        assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
+      } finally {
+        b.tearDown();
+      }
+    }
+
+    @Test
+    void spawnBatchGetsADownPerProcess() {
+      SpawnBenchmark b = new SpawnBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.spawnBatchAndAwaitAllDowns()).isEqualTo(SpawnBenchmark.BATCH);
+      } finally {
+        b.tearDown();
+      }
+    }
+
+    @Test
+    void spawnerProcessAnswersAfterItsBatch() {
+      SpawnBenchmark b = new SpawnBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.spawnAndAwaitDownFromProcess())
+            .isInstanceOfSatisfying(
+                SpawnBenchmark.Run.class, r -> assertThat(r.count()).isEqualTo(SpawnBenchmark.BATCH));
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  @Nested
+  class Hop {
+    @Test
+    void everyHopBenchmarkGetsItsAnswer() {
+      HopBenchmark b = new HopBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.roundTripFromAttachedProcess()).isEqualTo(HopBenchmark.PONG);
+        assertThat(b.roundTripBetweenProcesses())
+            .isInstanceOfSatisfying(
+                HopBenchmark.Play.class,
+                p -> assertThat(p.rounds()).isEqualTo(HopBenchmark.ROUND_TRIPS));
+        assertThat(b.ringHop())
+            .isInstanceOfSatisfying(
+                HopBenchmark.Token.class, t -> assertThat(t.hopsLeft()).isZero());
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  @Nested
+  class SelectiveReceive {
+    @Test
+    void matchesAreReceivedAndTheBacklogStays() {
+      SelectiveReceiveBenchmark b = new SelectiveReceiveBenchmark();
+      b.backlog = 100;
+      b.setUp();
+      try {
+        assertThat(b.receiveByType().n()).isEqualTo(1);
+        SelectiveReceiveBenchmark.Tagged match = b.receiveByPredicate();
+        assertThat(match.tag()).isEqualTo(1);
+        assertThat(match.n()).isEqualTo(2);
+        assertThat(b.node().processInfo(b.process().self()))
+            .get()
+            .extracting(ProcessInfo::mailboxLength)
+            .isEqualTo(100);
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  @Nested
+  class IdleFootprintMain {
+    @Test
+    @DisplayName("IdleFootprint with 1,000 processes prints its figures and stops the node")
+    void printsItsFiguresAndStopsTheNode() throws Exception {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      IdleFootprint.Result r;
+      try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+        r = IdleFootprint.measure(1000, 1000, false, out);
+      }
+      String printed = bytes.toString(StandardCharsets.UTF_8);
+      assertThat(r.processes()).isEqualTo(1000);
+      assertThat(printed)
+          .contains("1,000 idle processes, all waiting in receive()")
+          .contains("warm-up: 1,000")
+          .contains("bytes per idle process: ")
+          .contains("node.stop() took ");
+    }
+  }
+}
