@@ -41,17 +41,18 @@ final class ThreadReport {
   /** {@return the failure message for process threads still running after the node stopped} */
   static String zombies(Node node, List<Pid<?>> zombies) {
     Map<String, List<String>> stacks = virtualThreadStacks();
+    boolean one = zombies.size() == 1;
     StringBuilder b = new StringBuilder();
-    b.append(zombies.size() == 1 ? "1 process thread" : zombies.size() + " process threads")
+    b.append(one ? "1 process thread" : zombies.size() + " process threads")
         .append(" of the test's node still ")
-        .append(zombies.size() == 1 ? "runs" : "run")
+        .append(one ? "runs" : "run")
         .append(" after the test ended and ")
         .append(node)
         .append(" was stopped: ")
         .append(zombies)
-        .append(". Their processes are dead, but their code ignored the interrupt or is in a CPU")
-        .append(" loop; a test must let every process it starts end (e.g. a loop that checks a")
-        .append(" flag the test clears in a finally block).");
+        .append(one ? ". The process is dead, but its code" : ". The processes are dead, but their code")
+        .append(" ignored the interrupt or is in a CPU loop; a test must let every process it")
+        .append(" starts end (e.g. a loop that checks a flag the test clears in a finally block).");
     for (Pid<?> pid : zombies) {
       b.append("\n  ").append(pid);
       List<String> stack = stacks.get(pid.toString());
