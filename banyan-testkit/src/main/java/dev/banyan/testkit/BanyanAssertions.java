@@ -284,7 +284,11 @@ public final class BanyanAssertions {
     String state =
         ctx.node().processInfo(pid).map(info -> " (" + ThreadReport.where(info) + ")").orElse("");
     throw new AssertionFailedError(
-        "expected process " + pid + " to exit within " + millis(timeout) + ", but it is still alive"
+        "expected process "
+            + pid
+            + " to exit within "
+            + millis(timeout)
+            + ", but it is still alive"
             + state);
   }
 

@@ -75,7 +75,8 @@ import org.opentest4j.AssertionFailedError;
  *
  * @since 0.1
  */
-public final class BanyanExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class BanyanExtension
+    implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(BanyanExtension.class);
   private static final String SESSION = "session";

@@ -50,7 +50,10 @@ final class ThreadReport {
         .append(node)
         .append(" was stopped: ")
         .append(zombies)
-        .append(one ? ". The process is dead, but its code" : ". The processes are dead, but their code")
+        .append(
+            one
+                ? ". The process is dead, but its code"
+                : ". The processes are dead, but their code")
         .append(" ignored the interrupt or is in a CPU loop; a test must let every process it")
         .append(" starts end (e.g. a loop that checks a flag the test clears in a finally block).");
     for (Pid<?> pid : zombies) {

@@ -12,8 +12,8 @@ import dev.banyan.MonitorRef;
 import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessBody;
-import dev.banyan.ProcessInfo;
 import dev.banyan.ProcessContext;
+import dev.banyan.ProcessInfo;
 import dev.banyan.Spawned;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;
@@ -127,15 +127,13 @@ class BanyanAssertionsTest {
           .hasMessage("timeout must not be negative: PT-0.001S");
       assertThat(assertThrows(NullPointerException.class, () -> assertReceive(me, null)))
           .hasMessage("type");
-      assertThat(
-              assertThrows(
-                  NullPointerException.class,
-                  () -> assertReceive(null, String.class)))
+      assertThat(assertThrows(NullPointerException.class, () -> assertReceive(null, String.class)))
           .hasMessage("ctx");
       assertThat(
               assertThrows(
                   NullPointerException.class,
-                  () -> assertReceive(me, String.class, (java.util.function.Predicate<String>) null)))
+                  () ->
+                      assertReceive(me, String.class, (java.util.function.Predicate<String>) null)))
           .hasMessage("filter");
     }
   }
@@ -220,8 +218,7 @@ class BanyanAssertionsTest {
   class AwaitExitOfAPid {
     @Test
     void returnsTheReasonOfAProcessThatExitsWhileWaiting(ProcessContext<Object> me) {
-      Pid<Object> worker =
-          onceMonitored(me, ctx -> ctx.exit(ExitReason.of("done")));
+      Pid<Object> worker = onceMonitored(me, ctx -> ctx.exit(ExitReason.of("done")));
       assertThat(awaitExit(me, worker)).isEqualTo(ExitReason.of("done"));
       refuteReceive(me, Down.class, Duration.ZERO); // the Down was taken
     }

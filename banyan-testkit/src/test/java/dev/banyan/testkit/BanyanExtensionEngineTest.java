@@ -67,7 +67,8 @@ class BanyanExtensionEngineTest {
                 + zombie
                 + "].")
         .hasMessageContaining("\n  " + zombie + "\n      at ")
-        .hasMessageContaining("ExtensionFixtures.ignoreInterruptsUntilReleased(ExtensionFixtures.java:");
+        .hasMessageContaining(
+            "ExtensionFixtures.ignoreInterruptsUntilReleased(ExtensionFixtures.java:");
   }
 
   @Test

@@ -166,12 +166,15 @@ final class ExtensionFixtures {
       Pid<Object> test = me.self();
       CountDownLatch dead = new CountDownLatch(1);
       node.spawn(
-              ctx -> {
-                ctx.monitor(test);
-                ctx.receive(Down.class);
-                dead.countDown();
-              });
-      me.spawnLink(ctx -> { throw new ExitException(ExitReason.of("boom")); });
+          ctx -> {
+            ctx.monitor(test);
+            ctx.receive(Down.class);
+            dead.countDown();
+          });
+      me.spawnLink(
+          ctx -> {
+            throw new ExitException(ExitReason.of("boom"));
+          });
       assertThat(dead.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(test.isAlive()).isFalse();
     }
