@@ -1,0 +1,202 @@
+package dev.banyan.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.banyan.AttachedProcess;
+import dev.banyan.Down;
+import dev.banyan.ExitException;
+import dev.banyan.ExitReason;
+import dev.banyan.Node;
+import dev.banyan.Pid;
+import dev.banyan.ProcessContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Test classes that {@link BanyanExtensionEngineTest} runs through the JUnit engine, to see how
+ * the extension reports them. They are not tests of their own: surefire does not pick up nested
+ * classes, and when something else selects them (an IDE running the package) they are disabled
+ * unless the engine run sets {@link #SELECTED}. The static fields carry what the fixtures saw
+ * back to the test that ran them; that test resets them first.
+ */
+final class ExtensionFixtures {
+
+  /** The configuration parameter that enables the fixtures. */
+  static final String SELECTED = "dev.banyan.testkit.fixtures";
+
+  private static final String ENABLED = "dev.banyan.testkit.ExtensionFixtures#selected";
+
+  /** Processes the fixtures left running. */
+  static final List<Pid<?>> zombies = new CopyOnWriteArrayList<>();
+
+  /** Nodes the fixtures' tests ran with, in order. */
+  static final List<Node> nodes = new CopyOnWriteArrayList<>();
+
+  /** Opened by the engine test when it is done with the zombies: lets their threads end. */
+  static volatile CountDownLatch release = new CountDownLatch(0);
+
+  private ExtensionFixtures() {}
+
+  static void reset() {
+    zombies.clear();
+    nodes.clear();
+    release = new CountDownLatch(1);
+  }
+
+  static boolean selected(ExtensionContext context) {
+    return context.getConfigurationParameter(SELECTED).isPresent();
+  }
+
+  /** A process body that ignores interrupts: its thread outlives its death until released. */
+  static void ignoreInterruptsUntilReleased() {
+    CountDownLatch latch = release;
+    for (; ; ) {
+      try {
+        latch.await();
+        return;
+      } catch (InterruptedException ignored) {
+        // a zombie by design: keep waiting
+      }
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class LeavesAZombie {
+    @Test
+    void leavesAProcessThatIgnoresInterrupts(Node node) {
+      zombies.add(node.spawn(ctx -> ignoreInterruptsUntilReleased()));
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class FailsAndLeavesAZombie {
+    @Test
+    void failsItsOwnAssertionAndLeavesAZombie(Node node) {
+      zombies.add(node.spawn(ctx -> ignoreInterruptsUntilReleased()));
+      assertThat("actual").as("the fixture's own check").isEqualTo("expected");
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class EndsCleanly {
+    @Test
+    void leavesOnlyProcessesThatEndWhenKilled(ProcessContext<Object> me) {
+      me.spawnLink(ctx -> ctx.receive()); // alive at the end: the node's stop kills it
+      // Blocked outside the runtime, in a wait that honours interrupts: ends when killed.
+      Pid<Object> blocked = me.spawn(ctx -> new CountDownLatch(1).await());
+      me.trapExit(true);
+      me.spawnLink(ctx -> {});
+      assertThat(me.receive(dev.banyan.Exit.class).reason()).isEqualTo(ExitReason.NORMAL);
+      assertThat(blocked.isAlive()).isTrue();
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class TwoTestsInOrder {
+    @Test
+    @Order(1)
+    void registersANameAndLeavesItsProcessesRunning(Node node, ProcessContext<Object> me) {
+      nodes.add(node);
+      node.register("held", me.spawn(ctx -> ctx.receive()));
+      me.register("test");
+    }
+
+    @Test
+    @Order(2)
+    void getsAFreshNode(Node node, ProcessContext<Object> me) {
+      nodes.add(node);
+      assertThat(node).isNotSameAs(nodes.get(0));
+      assertThat(node.registered()).isEmpty();
+      assertThat(node.whereis("held")).isEmpty();
+      assertThat(node.processes()).containsExactly(me.self());
+      me.register("test"); // free: the previous test's process is gone with its node
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class Parameterized {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void eachInvocationRecordsItsNode(int n, Node node, AttachedProcess<Object> me) {
+      nodes.add(node);
+      assertThat(node.processes()).containsExactly(me.self());
+      assertThat(n).isPositive();
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class TestProcessKilled {
+    @Test
+    @Order(1)
+    void testProcessIsKilledByALinkAndTheTestStillEnds(Node node, ProcessContext<Object> me)
+        throws InterruptedException {
+      Pid<Object> test = me.self();
+      CountDownLatch dead = new CountDownLatch(1);
+      node.spawn(
+          ctx -> {
+            ctx.monitor(test);
+            ctx.receive(Down.class);
+            dead.countDown();
+          });
+      me.spawnLink(
+          ctx -> {
+            throw new ExitException(ExitReason.of("boom"));
+          });
+      assertThat(dead.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(test.isAlive()).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void theNextTestOnTheSameThreadAttachesAgain(ProcessContext<Object> me) {
+      assertThat(me.self().isAlive()).isTrue();
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class InjectsIntoBeforeAll {
+    @BeforeAll
+    static void setUp(Node node) {
+      nodes.add(node);
+    }
+
+    @Test
+    void neverRuns() {}
+  }
+}
