@@ -668,31 +668,41 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     if (peer == this) {
       return; // CC-020: linking to oneself does nothing
     }
+    // The peer's liveness is checked before the caller's entry is added. A peer already dead
+    // never gets an entry here, so an exit signal still in flight from its death (captured while
+    // an earlier, since unlinked, link existed) finds nothing to act on (CC-021). A peer alive at
+    // this check takes any later death snapshot after the old link was removed from its side.
+    boolean added = false;
     lock.lock();
     try {
       checkAlive();
-      if (!links().add(peer)) {
+      if (links != null && links.contains(peer)) {
         return; // CC-020: already linked, nothing to do (a pending exit over it stays valid)
+      }
+      if (peer.isAliveNow()) {
+        added = links().add(peer);
       }
     } finally {
       lock.unlock();
     }
-    boolean peerAlive;
-    peer.lock.lock();
-    try {
-      peerAlive = peer.exitReason == null;
-      if (peerAlive && exitReason == null) {
-        peer.links().add(this);
+    boolean peerAlive = false;
+    if (added) {
+      peer.lock.lock();
+      try {
+        peerAlive = peer.exitReason == null;
+        if (peerAlive && exitReason == null) {
+          peer.links().add(this);
+        }
+      } finally {
+        peer.lock.unlock();
       }
-    } finally {
-      peer.lock.unlock();
     }
     checkAlive();
     if (!peerAlive) {
       boolean trapping;
       lock.lock();
       try {
-        if (links != null) {
+        if (added && links != null) {
           links.remove(peer);
         }
         trapping = trapExit;
