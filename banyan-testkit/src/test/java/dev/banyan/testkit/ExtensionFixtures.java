@@ -60,6 +60,22 @@ final class ExtensionFixtures {
     return context.getConfigurationParameter(SELECTED).isPresent();
   }
 
+  /**
+   * Spawns a process that ignores interrupts, and waits until it runs: a process killed before
+   * its thread started never runs its body, and is rightly no zombie.
+   */
+  static Pid<Object> spawnZombieToBe(ProcessContext<Object> me) {
+    Pid<Object> test = me.self();
+    Pid<Object> pid =
+        me.spawn(
+            ctx -> {
+              test.send("running");
+              ignoreInterruptsUntilReleased();
+            });
+    me.receive(String.class, "running"::equals);
+    return pid;
+  }
+
   /** A process body that ignores interrupts: its thread outlives its death until released. */
   static void ignoreInterruptsUntilReleased() {
     CountDownLatch latch = release;
@@ -79,8 +95,8 @@ final class ExtensionFixtures {
   @Timeout(10)
   static class LeavesAZombie {
     @Test
-    void leavesAProcessThatIgnoresInterrupts(Node node) {
-      zombies.add(node.spawn(ctx -> ignoreInterruptsUntilReleased()));
+    void leavesAProcessThatIgnoresInterrupts(ProcessContext<Object> me) {
+      zombies.add(spawnZombieToBe(me));
     }
   }
 
@@ -90,8 +106,8 @@ final class ExtensionFixtures {
   @Timeout(10)
   static class FailsAndLeavesAZombie {
     @Test
-    void failsItsOwnAssertionAndLeavesAZombie(Node node) {
-      zombies.add(node.spawn(ctx -> ignoreInterruptsUntilReleased()));
+    void failsItsOwnAssertionAndLeavesAZombie(ProcessContext<Object> me) {
+      zombies.add(spawnZombieToBe(me));
       assertThat("actual").as("the fixture's own check").isEqualTo("expected");
     }
   }
