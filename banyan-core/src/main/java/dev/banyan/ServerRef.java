@@ -126,21 +126,12 @@ public final class ServerRef<M> {
     Monitor m = new Monitor(server.node.newRef(), caller, server, server.pid, slot);
     ReplyTo<R> replyTo = new ReplyTo<>(slot, m, caller == null ? server.node.outsidePid() : caller.pid);
     M req = Objects.requireNonNull(request.apply(replyTo), "the request factory returned null");
-    if (!server.deliverRequest(new GenServerProcess.Call(req, replyTo), m, caller)) {
+    Object outcome = request(server, new GenServerProcess.Call(req, replyTo), m, caller, nanos);
+    if (outcome == null) {
       throw failed(ExitReason.NOPROC, "GenServer.call", req, timeout);
     }
-    Object outcome;
-    try {
-      outcome = slot.await(nanos, caller);
-    } catch (ProcessExitedException e) {
-      abandon(slot, m);
-      throw e;
-    }
-    if (outcome == null) {
-      outcome = abandon(slot, m);
-      if (outcome == null) {
-        throw failed(CallException.TIMEOUT, "GenServer.call", req, timeout);
-      }
+    if (outcome == TIMED_OUT) {
+      throw failed(CallException.TIMEOUT, "GenServer.call", req, timeout);
     }
     if (outcome instanceof CallSlot.SlotDown down) {
       throw failed(down.reason(), "GenServer.call", req, timeout);
@@ -148,12 +139,31 @@ public final class ServerRef<M> {
     return (R) outcome;
   }
 
-  private static Object abandon(CallSlot slot, Monitor m) {
-    Object outcome = slot.abandon();
-    if (outcome == null) {
-      m.target.forgetMonitor(m.ref);
+  private static final Object TIMED_OUT = new Object();
+
+  /**
+   * Delivers a request envelope with the monitor of its slot and waits for the outcome: the
+   * answer or a SlotDown; {@link #TIMED_OUT}; or null if the server was already dead. However
+   * the wait ends — also by the caller's death or a host's interrupt — a pending request is
+   * abandoned and its monitor removed from the server.
+   */
+  private static Object request(
+      ProcessRecord<?> server, Object envelope, Monitor m, ProcessRecord<?> caller, long nanos) {
+    if (!server.deliverRequest(envelope, m, caller)) {
+      return null;
     }
-    return outcome;
+    Object outcome = null;
+    try {
+      outcome = m.slot.await(nanos, caller);
+    } finally {
+      if (outcome == null) {
+        outcome = m.slot.abandon(); // a late outcome may have won the race
+        if (outcome == null) {
+          m.target.forgetMonitor(m.ref);
+        }
+      }
+    }
+    return outcome == null ? TIMED_OUT : outcome;
   }
 
   /**
@@ -221,21 +231,12 @@ public final class ServerRef<M> {
     }
     CallSlot slot = new CallSlot(Thread.currentThread());
     Monitor m = new Monitor(server.node.newRef(), caller, server, server.pid, slot);
-    if (!server.deliverRequest(new GenServerProcess.Stop(reason), m, caller)) {
+    Object outcome = request(server, new GenServerProcess.Stop(reason), m, caller, nanos);
+    if (outcome == null) {
       throw failed(ExitReason.NOPROC, "GenServer.stop", reason, timeout);
     }
-    Object outcome;
-    try {
-      outcome = slot.await(nanos, caller);
-    } catch (ProcessExitedException e) {
-      abandon(slot, m);
-      throw e;
-    }
-    if (outcome == null) {
-      outcome = abandon(slot, m);
-      if (outcome == null) {
-        throw failed(CallException.TIMEOUT, "GenServer.stop", reason, timeout);
-      }
+    if (outcome == TIMED_OUT) {
+      throw failed(CallException.TIMEOUT, "GenServer.stop", reason, timeout);
     }
     ExitReason actual = ((CallSlot.SlotDown) outcome).reason();
     if (!actual.equals(reason)) {

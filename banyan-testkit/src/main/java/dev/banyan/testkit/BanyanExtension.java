@@ -37,8 +37,8 @@ import org.opentest4j.AssertionFailedError;
  * with {@link Node#start()} (named {@code nonode@nohost}) and attaches the test thread to it
  * with {@link Node#attach()}. After the test (after its {@code @AfterEach} methods) it closes the
  * attached process (reason {@code normal}: processes linked to it that trap exits are told),
- * stops the node, which kills every process that is still alive and waits up to 5 seconds for
- * their threads, and then checks {@link Node#zombies()}: if a process thread still runs — its
+ * stops the node, which kills every process that is still alive and waits for their threads
+ * (see {@link Node#stop()}), and then checks {@link Node#zombies()}: if a process thread still runs — its
  * code ignored the interrupt, or is in a CPU loop — the test fails with an {@link
  * AssertionFailedError} that lists the pids and, when the {@code jdk.management} module is
  * present, the top of each thread's stack. Such a thread keeps a carrier thread, or at least
