@@ -288,12 +288,13 @@ public interface GenServer<S, M> {
   /**
    * Start options.
    *
-   * @param name the name to register the server under before {@code init} runs; default none
+   * @param name the name to register the server under before {@code init} runs: local, or via
+   *     a {@link NameRegistry}; default none
    * @param initTimeout how long {@code start} waits for {@code init}; default forever. When it
    *     expires the server is killed and the start fails with {@code timeout} (CC-040)
    * @since 0.1
    */
-  record Options(Optional<String> name, Optional<Duration> initTimeout) {
+  record Options(Optional<ProcessName> name, Optional<Duration> initTimeout) {
     /** No name, no init timeout. */
     public static final Options DEFAULTS = new Options(Optional.empty(), Optional.empty());
 
@@ -305,7 +306,7 @@ public interface GenServer<S, M> {
     }
 
     /**
-     * {@return options that register the server under {@code name}}
+     * {@return options that register the server under a local {@code name}}
      *
      * @param name the name
      */
@@ -314,11 +315,30 @@ public interface GenServer<S, M> {
     }
 
     /**
-     * {@return these options with a name}
+     * {@return options that register the server under {@code key} in {@code registry}}
+     *
+     * @param registry the registry, e.g. a unique {@code Registry}
+     * @param key the key
+     */
+    public static Options via(NameRegistry registry, Object key) {
+      return DEFAULTS.withName(ProcessName.via(registry, key));
+    }
+
+    /**
+     * {@return these options with a local name}
      *
      * @param name the name
      */
     public Options withName(String name) {
+      return withName(ProcessName.local(name));
+    }
+
+    /**
+     * {@return these options with a name}
+     *
+     * @param name the name, local or via a registry
+     */
+    public Options withName(ProcessName name) {
       return new Options(Optional.of(Objects.requireNonNull(name, "name")), initTimeout);
     }
 

@@ -65,13 +65,13 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
   private record NameTaken(Pid<?> holder) implements InitFailure {}
 
   private final GenServer<S, M> impl;
-  private final Optional<String> name;
+  private final Optional<ProcessName> name;
   private final Pid<?> parent; // null when started by a thread that is not a process
   private final CallSlot started;
   private volatile InitFailure initFailure; // written by the server before it exits
 
   private GenServerProcess(
-      GenServer<S, M> impl, Optional<String> name, Pid<?> parent, CallSlot started) {
+      GenServer<S, M> impl, Optional<ProcessName> name, Pid<?> parent, CallSlot started) {
     this.impl = impl;
     this.name = name;
     this.parent = parent;
@@ -90,9 +90,9 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
       caller.checkAlive();
     }
     if (options.name().isPresent()) {
-      ProcessRecord<?> holder = node.lookupName(options.name().get());
-      if (holder != null) {
-        return new GenServer.Start.AlreadyStarted<>(ServerRef.of(holder.pid));
+      Optional<Pid<?>> holder = whereis(node, options.name().get());
+      if (holder.isPresent()) {
+        return new GenServer.Start.AlreadyStarted<>(ServerRef.of(holder.get()));
       }
     }
     CallSlot slot = new CallSlot(Thread.currentThread());
@@ -147,14 +147,13 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
   @Override
   public void run(ProcessContext<Object> ctx) throws Exception {
     ProcessRecord<Object> self = (ProcessRecord<Object>) ctx;
-    if (name.isPresent()) {
-      try {
-        self.node.register(name.get(), self.pid);
-      } catch (BadArgException taken) {
-        ProcessRecord<?> holder = self.node.lookupName(name.get());
-        initFailure = holder == null ? new Failed(ExitReason.of(taken.getMessage())) : new NameTaken(holder.pid);
-        return; // exit normal, before init (CC-035)
-      }
+    if (name.isPresent() && !register(self, name.get())) {
+      Optional<Pid<?>> holder = whereis(self.node, name.get());
+      initFailure =
+          holder.isPresent()
+              ? new NameTaken(holder.get())
+              : new Failed(ExitReason.of("could not register as " + name.get()));
+      return; // exit normal, before init (CC-035)
     }
     GenServer.Init<S> init = impl.init(ctx);
     switch (init) {
@@ -167,6 +166,29 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
       case GenServer.Init.Error<S> e -> initFailure = new Failed(e.reason());
       case GenServer.Init.Stop<S> s -> throw new ExitException(s.reason());
     }
+  }
+
+  /** Registers the server under its name; false if the name is taken. */
+  private static boolean register(ProcessRecord<?> self, ProcessName name) {
+    return switch (name) {
+      case ProcessName.Local l -> {
+        try {
+          self.node.register(l.name(), self.pid);
+          yield true;
+        } catch (BadArgException taken) {
+          yield false;
+        }
+      }
+      case ProcessName.Via v -> v.registry().registerName(v.key(), self.pid);
+    };
+  }
+
+  /** {@return the live process that has {@code name}} */
+  static Optional<Pid<?>> whereis(Node node, ProcessName name) {
+    return switch (name) {
+      case ProcessName.Local l -> node.whereis(l.name());
+      case ProcessName.Via v -> v.registry().whereisName(v.key()).filter(Pid::isAlive);
+    };
   }
 
   @SuppressWarnings("unchecked")
@@ -289,7 +311,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
     var event =
         LOG.atError()
             .addKeyValue("pid", self.pid)
-            .addKeyValue("name", name.orElse("[]"))
+            .addKeyValue("name", name.map(Object::toString).orElse("[]"))
             .addKeyValue("last_message", lastMessage)
             .addKeyValue("state", state)
             .addKeyValue("reason", reason);

@@ -46,10 +46,10 @@ public final class ServerRef<M> {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
   private final Pid<?> pid; // null when named
-  private final Node node; // for a name
-  private final String name; // null when by pid
+  private final Node node; // for a local name; null otherwise
+  private final ProcessName name; // null when by pid
 
-  private ServerRef(Pid<?> pid, Node node, String name) {
+  private ServerRef(Pid<?> pid, Node node, ProcessName name) {
     this.pid = pid;
     this.node = node;
     this.name = name;
@@ -75,7 +75,20 @@ public final class ServerRef<M> {
    * @param <M> the type of the server's requests
    */
   public static <M> ServerRef<M> named(Node node, String name) {
-    return new ServerRef<>(null, Objects.requireNonNull(node, "node"), Objects.requireNonNull(name, "name"));
+    return new ServerRef<>(null, Objects.requireNonNull(node, "node"), ProcessName.local(name));
+  }
+
+  /**
+   * {@return a handle on the server registered under {@code key} in {@code registry}}, looked up
+   * on every use (Elixir's {@code {:via, Registry, {registry, key}}}). A call when nobody has the
+   * key fails with {@code noproc}; a cast is dropped.
+   *
+   * @param registry the registry
+   * @param key the key
+   * @param <M> the type of the server's requests
+   */
+  public static <M> ServerRef<M> via(NameRegistry registry, Object key) {
+    return new ServerRef<>(null, null, ProcessName.via(registry, key));
   }
 
   /** {@return the server's pid}, or empty if it is named and nobody has the name now */
@@ -250,11 +263,14 @@ public final class ServerRef<M> {
 
   /** {@return the live server process, or null} */
   private ProcessRecord<?> resolve() {
-    if (pid != null) {
-      ProcessRecord<?> p = pid.record;
-      return p != null && p.isAliveNow() ? p : null;
-    }
-    return node.lookupName(name);
+    Pid<?> target =
+        switch (name) {
+          case null -> pid;
+          case ProcessName.Local l -> node.whereis(l.name()).orElse(null);
+          case ProcessName.Via v -> v.registry().whereisName(v.key()).orElse(null);
+        };
+    ProcessRecord<?> p = target == null ? null : target.record;
+    return p != null && p.isAliveNow() ? p : null;
   }
 
   @Override
@@ -265,6 +281,7 @@ public final class ServerRef<M> {
         && r.node == node;
   }
 
+
   @Override
   public int hashCode() {
     return Objects.hash(pid, name);
@@ -273,6 +290,6 @@ public final class ServerRef<M> {
   /** {@return the pid, or the name} */
   @Override
   public String toString() {
-    return pid != null ? pid.toString() : name;
+    return pid != null ? pid.toString() : name.toString();
   }
 }
