@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A supervisor of tasks: Elixir's {@code Task.Supervisor}. It starts tasks on demand — fire and
@@ -58,8 +56,6 @@ import org.slf4j.LoggerFactory;
  * @since 0.1
  */
 public final class TaskSupervisor {
-
-  private static final Logger REPORTS = LoggerFactory.getLogger("dev.banyan.Supervisor");
 
   /**
    * How a {@link TaskSupervisor} behaves.
@@ -442,30 +438,20 @@ public final class TaskSupervisor {
         }
         ExitReason reason = exit.reason();
         Restart restart = child.options().restart();
-        if (reason.isAbnormal() || (restart == Restart.PERMANENT && !(reason instanceof ExitReason.Shutdown))) {
-          REPORTS.atError()
-              .addKeyValue("supervisor", self.self())
-              .addKeyValue("errorContext", "child_terminated")
-              .addKeyValue("reason", reason)
-              .addKeyValue("offender", pid)
-              .log("Supervisor {} child_terminated: child {} exited with reason {}", self.self(), pid, reason);
+        if (reason.isAbnormal() || restart == Restart.PERMANENT) {
+          ChildShutdown.report(self.self(), "child_terminated", reason, pid); // §5.5
         }
         if (!restart.restarts(reason)) {
           return Result.noreply(children);
         }
         if (!intensity.allowRestart()) {
-          REPORTS.atError()
-              .addKeyValue("supervisor", self.self())
-              .addKeyValue("errorContext", "shutdown")
-              .addKeyValue("reason", "reached_max_restart_intensity")
-              .addKeyValue("offender", pid)
-              .log("Supervisor {} shutdown: reached_max_restart_intensity (offender {})", self.self(), pid);
+          ChildShutdown.report(self.self(), "shutdown", "reached_max_restart_intensity", pid);
           return Result.stop(ExitReason.SHUTDOWN, children);
         }
         children.put(self.spawnLink(child.body()), child);
         return Result.noreply(children);
       }
-      REPORTS.error("Task supervisor {} received an unexpected message: {}", self.self(), message);
+      ChildShutdown.REPORTS.error("Task supervisor {} received an unexpected message: {}", self.self(), message);
       return Result.noreply(children);
     }
 
@@ -475,51 +461,17 @@ public final class TaskSupervisor {
       children.clear();
     }
 
-    /**
-     * Stops children concurrently, as a DynamicSupervisor does (otp-semantics §5.8, §6): monitor
-     * each (the link stays, so a supervisor dying meanwhile cannot orphan it), send {@code
-     * shutdown} or {@code kill}, wait for every Down up to each child's shutdown time, kill the
-     * late ones and wait for them, then unlink and drop their Exit messages.
-     */
     private void shutdownAll(Map<Pid<Object>, Child> children) {
-      Map<MonitorRef, Pid<Object>> waiting = new HashMap<>();
-      Map<MonitorRef, Long> deadlines = new HashMap<>();
-      long now = System.nanoTime();
-      for (Map.Entry<Pid<Object>, Child> e : children.entrySet()) {
-        MonitorRef ref = self.monitor(e.getKey());
-        waiting.put(ref, e.getKey());
-        Shutdown how = e.getValue().options().shutdown();
-        self.exit(e.getKey(), how instanceof Shutdown.BrutalKill ? ExitReason.KILL : ExitReason.SHUTDOWN);
-        deadlines.put(
-            ref,
-            switch (how) {
-              case Shutdown.Timeout t -> now + ProcessRecord.timeoutNanos(t.timeout());
-              case Shutdown.BrutalKill b -> Long.MAX_VALUE;
-              case Shutdown.Infinity i -> Long.MAX_VALUE;
-            });
-      }
-      while (!waiting.isEmpty()) {
-        long next = deadlines.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-        long left = next - System.nanoTime();
-        Optional<Down> down =
-            next == Long.MAX_VALUE
-                ? Optional.of(self.receive(Down.class, d -> waiting.containsKey(d.ref())))
-                : self.receive(Down.class, d -> waiting.containsKey(d.ref()), Duration.ofNanos(Math.max(0, left)));
-        if (down.isPresent()) {
-          Pid<Object> pid = waiting.remove(down.get().ref());
-          deadlines.remove(down.get().ref());
-          self.unlink(pid);
-          self.receive(Exit.class, x -> x.from().equals(pid), Duration.ZERO);
-        } else {
-          long t = System.nanoTime();
-          for (Map.Entry<MonitorRef, Long> d : deadlines.entrySet()) {
-            if (d.getValue() <= t) {
-              self.exit(waiting.get(d.getKey()), ExitReason.KILL); // too slow: kill it
-              d.setValue(Long.MAX_VALUE);
-            }
-          }
-        }
-      }
+      Map<Pid<?>, Shutdown> how = new HashMap<>();
+      children.forEach((pid, child) -> how.put(pid, child.options().shutdown()));
+      ChildShutdown.all(self, how)
+          .forEach(
+              (pid, reason) -> {
+                Child child = children.get(pid);
+                if (!ChildShutdown.expected(reason, child.options().shutdown(), child.options().restart())) {
+                  ChildShutdown.report(self.self(), "shutdown_error", reason, pid);
+                }
+              });
     }
 
     @SuppressWarnings("unchecked")
