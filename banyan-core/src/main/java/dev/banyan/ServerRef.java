@@ -91,6 +91,11 @@ public final class ServerRef<M> {
     return new ServerRef<>(null, null, ProcessName.via(registry, key));
   }
 
+  /** {@return the pid this handle was made with}, or null for a named handle (no lookup) */
+  Pid<?> pidOrNull() {
+    return pid;
+  }
+
   /** {@return the server's pid}, or empty if it is named and nobody has the name now */
   public Optional<Pid<?>> whereis() {
     ProcessRecord<?> p = resolve();
