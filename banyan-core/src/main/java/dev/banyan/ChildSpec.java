@@ -33,10 +33,17 @@ import java.util.Objects;
  * @param type worker or supervisor
  * @param significant whether its end can shut the supervisor down (auto_shutdown); only for a
  *     transient or temporary child
+ * @param backoff a delay before restarts (beyond OTP); default {@link Backoff#NONE}
  * @since 0.1
  */
 public record ChildSpec(
-    Object id, ChildStart start, Restart restart, Shutdown shutdown, Type type, boolean significant) {
+    Object id,
+    ChildStart start,
+    Restart restart,
+    Shutdown shutdown,
+    Type type,
+    boolean significant,
+    Backoff backoff) {
 
   /** The default shutdown of a worker: 5 seconds. */
   public static final Shutdown WORKER_SHUTDOWN = Shutdown.timeout(Duration.ofSeconds(5));
@@ -65,10 +72,26 @@ public record ChildSpec(
     Objects.requireNonNull(restart, "restart");
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(backoff, "backoff");
     if (significant && restart == Restart.PERMANENT) {
       throw new IllegalArgumentException(
           "child " + id + ": a permanent child cannot be significant (bad_combination)");
     }
+  }
+
+  /**
+   * A spec without a restart backoff.
+   *
+   * @param id identifies the child within its supervisor
+   * @param start how to start it
+   * @param restart when to restart it
+   * @param shutdown how to stop it
+   * @param type worker or supervisor
+   * @param significant whether its end can shut the supervisor down
+   */
+  public ChildSpec(
+      Object id, ChildStart start, Restart restart, Shutdown shutdown, Type type, boolean significant) {
+    this(id, start, restart, shutdown, type, significant, Backoff.NONE);
   }
 
   /**
@@ -97,7 +120,7 @@ public record ChildSpec(
    * @param newId the id
    */
   public ChildSpec withId(Object newId) {
-    return new ChildSpec(newId, start, restart, shutdown, type, significant);
+    return new ChildSpec(newId, start, restart, shutdown, type, significant, backoff);
   }
 
   /**
@@ -106,7 +129,7 @@ public record ChildSpec(
    * @param newRestart the restart type
    */
   public ChildSpec withRestart(Restart newRestart) {
-    return new ChildSpec(id, start, newRestart, shutdown, type, significant);
+    return new ChildSpec(id, start, newRestart, shutdown, type, significant, backoff);
   }
 
   /**
@@ -115,7 +138,7 @@ public record ChildSpec(
    * @param newShutdown the shutdown
    */
   public ChildSpec withShutdown(Shutdown newShutdown) {
-    return new ChildSpec(id, start, restart, newShutdown, type, significant);
+    return new ChildSpec(id, start, restart, newShutdown, type, significant, backoff);
   }
 
   /**
@@ -124,6 +147,15 @@ public record ChildSpec(
    * @param newSignificant whether its end can shut the supervisor down
    */
   public ChildSpec withSignificant(boolean newSignificant) {
-    return new ChildSpec(id, start, restart, shutdown, type, newSignificant);
+    return new ChildSpec(id, start, restart, shutdown, type, newSignificant, backoff);
+  }
+
+  /**
+   * {@return this spec with a restart backoff} (beyond OTP; see {@link Backoff})
+   *
+   * @param newBackoff the backoff, or {@link Backoff#NONE}
+   */
+  public ChildSpec withBackoff(Backoff newBackoff) {
+    return new ChildSpec(id, start, restart, shutdown, type, significant, newBackoff);
   }
 }

@@ -500,6 +500,9 @@ public final class Supervisor {
   /** The supervisor's message to itself to retry a failed restart (Elixir's {@code $gen_restart}). */
   private record RetryRestart(Object id) {}
 
+  /** The supervisor's timer message: a child's backoff delay has passed. */
+  private record DelayedRestart(Object id) {}
+
   // ---------------------------------------------------------------------------------------------
   // The supervisor process
 
@@ -508,6 +511,8 @@ public final class Supervisor {
     ChildSpec spec;
     Pid<?> pid; // null unless running
     boolean restarting;
+    int restartsInARow; // for the backoff
+    long startedNanos; // when it last started
 
     Child(ChildSpec spec) {
       this.spec = spec;
@@ -554,7 +559,7 @@ public final class Supervisor {
       List<Child> children = new ArrayList<>();
       for (ChildSpec spec : described.get().children()) {
         Child child = new Child(spec);
-        Optional<ExitReason> failed = startChild(child);
+        Optional<ExitReason> failed = startChild(child, true);
         if (failed.isPresent()) {
           ChildShutdown.report(supervisorName(), "start_error", failed.get(), spec.id());
           stopAll(children);
@@ -589,8 +594,11 @@ public final class Supervisor {
       return Optional.empty();
     }
 
-    /** Starts one child; returns why it failed, if it did. Ignore leaves it not running. */
-    private Optional<ExitReason> startChild(Child child) {
+    /**
+     * Starts one child; returns why it failed, if it did. Ignore leaves it not running. A child
+     * started by the supervisor itself (not through the startChild API) gets a progress report.
+     */
+    private Optional<ExitReason> startChild(Child child, boolean progress) {
       GenServer.Start<?> started;
       try {
         started = child.spec.start().start(self);
@@ -608,6 +616,14 @@ public final class Supervisor {
         }
         case GenServer.Start.Ok<?> ok -> {
           child.pid = ok.server().pidOrNull() != null ? ok.server().pidOrNull() : ok.server().whereis().orElse(null);
+          child.startedNanos = System.nanoTime();
+          if (progress) {
+            ChildShutdown.REPORTS.atInfo()
+                .addKeyValue("supervisor", supervisorName())
+                .addKeyValue("started", child.spec.id())
+                .addKeyValue("pid", child.pid)
+                .log("Supervisor {} started child {} as {}", supervisorName(), child.spec.id(), child.pid);
+          }
           return Optional.empty();
         }
         case GenServer.Start.Ignore<?> i -> {
@@ -646,6 +662,14 @@ public final class Supervisor {
           }
           return restart(child, children);
         }
+        case DelayedRestart delayed -> {
+          Child child = findId(children, delayed.id());
+          if (child == null || !child.restarting) {
+            return Result.noreply(children); // terminated or deleted while it waited
+          }
+          applyStrategy(child, children); // counted toward the intensity when it ended
+          return Result.noreply(children);
+        }
         default -> {
           ChildShutdown.REPORTS.error("Supervisor {} received an unexpected message: {}", supervisorName(), message);
           return Result.noreply(children);
@@ -679,13 +703,34 @@ public final class Supervisor {
       };
     }
 
-    /** One restart event: counts once toward the intensity, then applies the strategy. */
+    /**
+     * One restart event: counts once toward the intensity, then applies the strategy — at once,
+     * or after the child's backoff delay (beyond OTP, off by default).
+     */
     private Result<List<Child>> restart(Child failed, List<Child> children) {
       if (!intensity.allowRestart()) {
         ChildShutdown.report(supervisorName(), "shutdown", "reached_max_restart_intensity", failed.spec.id());
         failed.restarting = false;
         return Result.stop(ExitReason.SHUTDOWN, children);
       }
+      Backoff backoff = failed.spec.backoff();
+      if (!backoff.isOff()) {
+        if (System.nanoTime() - failed.startedNanos > backoff.max().toNanos()) {
+          failed.restartsInARow = 0; // it ran long enough: start again from the initial delay
+        }
+        failed.restartsInARow++;
+        long nanos = backoff.delay(failed.restartsInARow).toNanos();
+        double factor = 1 + backoff.jitter() * (2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble() - 1);
+        failed.restarting = true;
+        self.node().sendAfter(Duration.ofNanos((long) (nanos * factor)), self.self(), new DelayedRestart(failed.spec.id()));
+        return Result.noreply(children);
+      }
+      applyStrategy(failed, children);
+      return Result.noreply(children);
+    }
+
+    /** Stops and restarts the failed child's group, as the strategy says. */
+    private void applyStrategy(Child failed, List<Child> children) {
       int at = children.indexOf(failed);
       List<Child> redo =
           switch (flags.strategy()) {
@@ -709,7 +754,7 @@ public final class Supervisor {
         if (c.spec.restart() == Restart.TEMPORARY) {
           continue;
         }
-        Optional<ExitReason> failedToStart = startChild(c);
+        Optional<ExitReason> failedToStart = startChild(c, true);
         if (failedToStart.isPresent()) {
           ChildShutdown.report(supervisorName(), "start_error", failedToStart.get(), c.spec.id());
           c.restarting = true;
@@ -717,7 +762,6 @@ public final class Supervisor {
           break; // the children after it stay stopped until the retry (§5.7)
         }
       }
-      return Result.noreply(children);
     }
 
     /** Stops one running child with its shutdown; a shutdown_error is logged if unexpected. */
@@ -807,7 +851,7 @@ public final class Supervisor {
         return new StartChild.Error(bad.get());
       }
       Child child = new Child(spec);
-      Optional<ExitReason> failed = startChild(child);
+      Optional<ExitReason> failed = startChild(child, false);
       if (failed.isPresent()) {
         return new StartChild.Error(failed.get());
       }
@@ -828,7 +872,7 @@ public final class Supervisor {
       if (child.restarting) {
         return new StartChild.Restarting();
       }
-      Optional<ExitReason> failed = startChild(child);
+      Optional<ExitReason> failed = startChild(child, false);
       return failed.<StartChild>map(StartChild.Error::new).orElseGet(() -> new StartChild.Ok(Optional.ofNullable(child.pid)));
     }
 
