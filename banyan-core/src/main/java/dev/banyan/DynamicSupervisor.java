@@ -57,10 +57,10 @@ import java.util.function.LongSupplier;
  * returns {@link GenServer.Start.Ignore} the child is removed; if it fails, a {@code start_error}
  * is reported, the child is listed as restarting (no pid, not active, still counted) and the
  * supervisor tries again through a message to itself, serving other requests in between (§5.7,
- * CC-147). Each restart and each JFR recording of it ({@code dev.banyan.ChildRestart}) counts
- * toward the restart intensity: more than {@link Options#maxRestarts()} restarts within {@link
- * Options#maxSeconds()} (§5.6; default 3 in 5 s) make the supervisor give up — a {@code
- * shutdown} report with reason {@code reached_max_restart_intensity}, a JFR {@code
+ * CC-147). Every restart attempt, retries included, is a JFR {@code dev.banyan.ChildRestart}
+ * event and counts toward the restart intensity: more than {@link Options#maxRestarts()}
+ * restarts within {@link Options#maxSeconds()} (§5.6; default 3 in 5 s) make the supervisor give
+ * up — a {@code shutdown} report with reason {@code reached_max_restart_intensity}, a JFR {@code
  * dev.banyan.IntensityExceeded} event — and exit with reason {@code shutdown} after stopping its
  * other children (CC-148).
  *
