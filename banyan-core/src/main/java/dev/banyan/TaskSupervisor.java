@@ -1,10 +1,7 @@
 package dev.banyan;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -46,8 +43,9 @@ import java.util.function.LongSupplier;
  * <h2>Start and shutdown</h2>
  * When the supervisor stops (its parent's exit signal, {@link #stop()}, or too many restarts) it
  * sends {@code shutdown} (or {@code kill} for {@link Shutdown#BRUTAL_KILL}) to every child at
- * once, waits for each up to its shutdown time, then kills the rest. Until the Supervisor issue
- * lands it is its own kind of process; {@link #pid()} links and monitors it like any other.
+ * once, waits for each up to its shutdown time, then kills the rest. It is a {@link
+ * DynamicSupervisor} underneath, as in Elixir; {@link #pid()} links and monitors it like any
+ * other process.
  *
  * <h2>Thread safety</h2>
  * Thread-safe: a handle any thread may use. {@link #async} and {@link #asyncNolink} must be
@@ -153,10 +151,10 @@ public final class TaskSupervisor {
     record MaxChildren() implements StartChild {}
   }
 
-  private final ServerRef<Msg> server;
+  private final DynamicSupervisor supervisor;
 
-  private TaskSupervisor(ServerRef<Msg> server) {
-    this.server = server;
+  private TaskSupervisor(DynamicSupervisor supervisor) {
+    this.supervisor = supervisor;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -181,9 +179,8 @@ public final class TaskSupervisor {
    * @throws IllegalStateException if it did not start (its name is taken)
    */
   public static TaskSupervisor start(Node node, Options options) {
-    Objects.requireNonNull(node, "node");
     Objects.requireNonNull(options, "options");
-    return of(GenServer.start(node, new Sup(options, RestartIntensity.MONOTONIC_SECONDS), genOptions(options)));
+    return new TaskSupervisor(DynamicSupervisor.start(node, dynamicOptions(options)));
   }
 
   /**
@@ -206,25 +203,26 @@ public final class TaskSupervisor {
    */
   public static TaskSupervisor startLink(ProcessContext<?> parent, Options options) {
     Objects.requireNonNull(options, "options");
-    return startLink(parent, options, RestartIntensity.MONOTONIC_SECONDS);
+    return new TaskSupervisor(DynamicSupervisor.startLink(parent, dynamicOptions(options)));
   }
 
   /** For tests: a supervisor whose restart intensity reads {@code clockSeconds}. */
   static TaskSupervisor startLink(ProcessContext<?> parent, Options options, LongSupplier clockSeconds) {
-    return of(GenServer.startLink(parent, new Sup(options, clockSeconds), genOptions(options)));
+    return new TaskSupervisor(
+        DynamicSupervisor.startLinkWithClock(parent, dynamicOptions(options), clockSeconds));
   }
 
-  private static GenServer.Options genOptions(Options options) {
-    return options.name().map(GenServer.Options::named).orElse(GenServer.Options.DEFAULTS);
-  }
-
-  private static TaskSupervisor of(GenServer.Start<Msg> start) {
-    return new TaskSupervisor(start.orElseThrow());
+  private static DynamicSupervisor.Options dynamicOptions(Options options) {
+    return new DynamicSupervisor.Options(
+        options.name().map(ProcessName::local),
+        options.maxRestarts(),
+        options.maxSeconds(),
+        options.maxChildren());
   }
 
   /** {@return the supervisor's pid}, to link to it or monitor it */
   public Pid<?> pid() {
-    return server.whereis().orElseThrow(() -> new IllegalStateException("the task supervisor is not running"));
+    return supervisor.pid();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -263,8 +261,29 @@ public final class TaskSupervisor {
   public StartChild startChild(Task.Body<?> body, ChildOptions options) {
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(options, "options");
-    ProcessBody<Object> child = self -> body.run(self);
-    return server.call(r -> new StartChildReq(child, options, r), Duration.ofNanos(Long.MAX_VALUE));
+    return startBody(self -> body.run(self), options);
+  }
+
+  /** Starts a child running {@code body}: a worker (its id, "task", is ignored). */
+  private StartChild startBody(ProcessBody<Object> body, ChildOptions options) {
+    ChildSpec spec =
+        ChildSpec.worker("task", ChildStart.process(body))
+            .withRestart(options.restart())
+            .withShutdown(options.shutdown());
+    return switch (supervisor.startChild(spec)) {
+      case DynamicSupervisor.StartChild.Ok ok -> new StartChild.Ok(asObjectPid(ok.pid()));
+      case DynamicSupervisor.StartChild.MaxChildren max -> new StartChild.MaxChildren();
+      // A spawn neither ignores nor fails while the supervisor runs.
+      case DynamicSupervisor.StartChild.Ignore ignore ->
+          throw new IllegalStateException("a task's start returned ignore");
+      case DynamicSupervisor.StartChild.Error error ->
+          throw new IllegalStateException("a task's start failed: " + error.reason());
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Pid<Object> asObjectPid(Pid<?> pid) {
+    return (Pid<Object>) pid; // the pid of a ProcessBody<Object>
   }
 
   /**
@@ -325,12 +344,9 @@ public final class TaskSupervisor {
   private <R> Task<R> startTask(ProcessContext<?> owner, Task.Body<? extends R> body, boolean link) {
     Objects.requireNonNull(owner, "owner");
     owner.self(); // must run on the owner's thread
-    StartChild started =
-        server.call(
-            r -> new StartChildReq(Task.childBody(body), ChildOptions.DEFAULTS, r),
-            Duration.ofNanos(Long.MAX_VALUE));
+    StartChild started = startBody(Task.childBody(body), ChildOptions.DEFAULTS);
     if (!(started instanceof StartChild.Ok ok)) {
-      throw new IllegalStateException("the task supervisor " + server + " has reached its maxChildren");
+      throw new IllegalStateException("the task supervisor " + supervisor + " has reached its maxChildren");
     }
     if (link) {
       owner.link(ok.pid());
@@ -340,7 +356,9 @@ public final class TaskSupervisor {
 
   /** {@return the supervisor's children}: Elixir's {@code Task.Supervisor.children/1} */
   public List<Pid<?>> children() {
-    return server.call(Children::new, Duration.ofNanos(Long.MAX_VALUE));
+    return supervisor.whichChildren().stream()
+        .flatMap(c -> c.pid().stream()) // restarting ones are not listed, as in Elixir
+        .toList();
   }
 
   /**
@@ -351,133 +369,16 @@ public final class TaskSupervisor {
    *     {@code {:error, :not_found}})
    */
   public boolean terminateChild(Pid<?> pid) {
-    Objects.requireNonNull(pid, "pid");
-    return server.call(r -> new TerminateChild(pid, r), Duration.ofNanos(Long.MAX_VALUE));
+    return supervisor.terminateChild(pid);
   }
 
   /** Stops the supervisor and its children, waiting as long as it takes. */
   public void stop() {
-    server.stop();
+    supervisor.stop();
   }
 
   @Override
   public String toString() {
-    return "TaskSupervisor " + server;
+    return "TaskSupervisor " + supervisor.address();
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // The supervisor process
-
-  sealed interface Msg {}
-
-  record StartChildReq(ProcessBody<Object> body, ChildOptions options, ReplyTo<StartChild> replyTo)
-      implements Msg {}
-
-  record Children(ReplyTo<List<Pid<?>>> replyTo) implements Msg {}
-
-  record TerminateChild(Pid<?> pid, ReplyTo<Boolean> replyTo) implements Msg {}
-
-  private record Child(ProcessBody<Object> body, ChildOptions options) {}
-
-  /**
-   * The supervisor's callbacks. Its state is mutable and confined to its process (the children
-   * table), so every result returns the same object.
-   */
-  private static final class Sup implements GenServer<Map<Pid<Object>, Child>, Msg> {
-    private final TaskSupervisor.Options options;
-    private final RestartIntensity intensity;
-    private ProcessContext<Object> self; // set in init; the supervisor's own context
-
-    Sup(TaskSupervisor.Options options, LongSupplier clockSeconds) {
-      this.options = options;
-      this.intensity = new RestartIntensity(options.maxRestarts(), options.maxSeconds(), clockSeconds);
-    }
-
-    @Override
-    public Init<Map<Pid<Object>, Child>> init(ProcessContext<Object> self) {
-      this.self = self;
-      self.trapExit(true);
-      return Init.ok(new LinkedHashMap<>());
-    }
-
-    @Override
-    public Result<Map<Pid<Object>, Child>> handleCall(Msg msg, Map<Pid<Object>, Child> children) {
-      return switch (msg) {
-        case StartChildReq req -> {
-          if (options.maxChildren().isPresent()
-              && children.size() >= options.maxChildren().getAsInt()) {
-            yield Result.reply(req.replyTo(), new StartChild.MaxChildren(), children);
-          }
-          Child child = new Child(req.body(), req.options());
-          Pid<Object> pid = self.spawnLink(child.body());
-          children.put(pid, child);
-          yield Result.reply(req.replyTo(), new StartChild.Ok(pid), children);
-        }
-        case Children req -> Result.reply(req.replyTo(), List.copyOf(children.keySet()), children);
-        case TerminateChild req -> {
-          @SuppressWarnings("unchecked")
-          Child child = children.remove((Pid<Object>) req.pid());
-          if (child != null) {
-            Map<Pid<Object>, Child> one = new HashMap<>();
-            one.put(asObjectPid(req.pid()), child);
-            shutdownAll(one);
-          }
-          yield Result.reply(req.replyTo(), child != null, children);
-        }
-      };
-    }
-
-    @Override
-    public Result<Map<Pid<Object>, Child>> handleInfo(Object message, Map<Pid<Object>, Child> children) {
-      if (message instanceof Exit exit) {
-        @SuppressWarnings("unchecked")
-        Pid<Object> pid = (Pid<Object>) exit.from();
-        Child child = children.remove(pid);
-        if (child == null) {
-          return Result.noreply(children); // an unknown link (the parent's Exit goes to terminate)
-        }
-        ExitReason reason = exit.reason();
-        Restart restart = child.options().restart();
-        if (reason.isAbnormal() || restart == Restart.PERMANENT) {
-          ChildShutdown.report(self.self(), "child_terminated", reason, pid); // §5.5
-        }
-        if (!restart.restarts(reason)) {
-          return Result.noreply(children);
-        }
-        if (!intensity.allowRestart()) {
-          ChildShutdown.report(self.self(), "shutdown", "reached_max_restart_intensity", pid);
-          return Result.stop(ExitReason.SHUTDOWN, children);
-        }
-        children.put(self.spawnLink(child.body()), child);
-        return Result.noreply(children);
-      }
-      ChildShutdown.REPORTS.error("Task supervisor {} received an unexpected message: {}", self.self(), message);
-      return Result.noreply(children);
-    }
-
-    @Override
-    public void terminate(ExitReason reason, Map<Pid<Object>, Child> children) {
-      shutdownAll(children);
-      children.clear();
-    }
-
-    private void shutdownAll(Map<Pid<Object>, Child> children) {
-      Map<Pid<?>, Shutdown> how = new HashMap<>();
-      children.forEach((pid, child) -> how.put(pid, child.options().shutdown()));
-      ChildShutdown.all(self, how)
-          .forEach(
-              (pid, reason) -> {
-                Child child = children.get(pid);
-                if (!ChildShutdown.expected(reason, child.options().shutdown(), child.options().restart())) {
-                  ChildShutdown.report(self.self(), "shutdown_error", reason, pid);
-                }
-              });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Pid<Object> asObjectPid(Pid<?> pid) {
-      return (Pid<Object>) pid;
-    }
-  }
-
 }
