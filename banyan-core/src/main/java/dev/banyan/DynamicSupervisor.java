@@ -524,15 +524,12 @@ public final class DynamicSupervisor {
    *   Retry(pid)       still restarting -> restart(pid); gone -> nothing
    *   terminate        ChildShutdown.all over the running children, shutdown_error reports
    *
-   * A child that dies before its start function returns: ServerRef.whereis() no longer finds
-   * its pid, so the pid is learned from the child's Exit (the start contract links it to the
-   * supervisor), which is then put back at the end of the mailbox to be judged like any other.
+   * A child that dies before its start function returns is still recorded under the pid its
+   * start returned; its Exit, which the link brings, is then handled in order like any other.
    */
 
   private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
-  /** How long to wait for the Exit of a child that died before its start returned. */
-  private static final Duration DEAD_CHILD_EXIT = Duration.ofSeconds(5);
 
   sealed interface Msg {}
 
@@ -763,18 +760,13 @@ public final class DynamicSupervisor {
     }
 
     /**
-     * The pid of a child just started. One that has already died is found by its Exit, which the
-     * link to this supervisor brings; the Exit is put back at the end of the mailbox.
+     * The pid of a child just started: the one its start returned, even if the child has died
+     * meanwhile (its Exit then comes through the link, in order, like any other); for a named
+     * handle, whoever has the name now.
      */
-    private Optional<Pid<?>> pidOf(ServerRef<?> child) {
-      Optional<Pid<?>> live = child.whereis();
-      if (live.isPresent()) {
-        return live;
-      }
-      Optional<Exit> exit =
-          self.receive(Exit.class, x -> ServerRef.of(x.from()).equals(child), DEAD_CHILD_EXIT);
-      exit.ifPresent(x -> self.send(self.self(), x));
-      return exit.map(Exit::from);
+    private static Optional<Pid<?>> pidOf(ServerRef<?> child) {
+      Pid<?> pid = child.pidOrNull();
+      return pid != null ? Optional.of(pid) : child.whereis();
     }
 
     @Override

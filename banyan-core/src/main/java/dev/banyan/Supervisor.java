@@ -513,6 +513,8 @@ public final class Supervisor {
     boolean restarting;
     int restartsInARow; // for the backoff
     long startedNanos; // when it last started
+    Pid<?> lastPid; // the pid it had when it last ended, and why: for the JFR events
+    ExitReason lastReason;
 
     Child(ChildSpec spec) {
       this.spec = spec;
@@ -678,6 +680,8 @@ public final class Supervisor {
     }
 
     private Result<List<Child>> childExited(Child child, ExitReason reason, List<Child> children) {
+      child.lastPid = child.pid;
+      child.lastReason = reason;
       child.pid = null;
       Restart restart = child.spec.restart();
       if (restart == Restart.PERMANENT || reason.isAbnormal()) {
@@ -710,6 +714,8 @@ public final class Supervisor {
     private Result<List<Child>> restart(Child failed, List<Child> children) {
       if (!intensity.allowRestart()) {
         ChildShutdown.report(supervisorName(), "shutdown", "reached_max_restart_intensity", failed.spec.id());
+        SupervisorEvents.intensityExceeded(
+            supervisorName(), failed.lastPid, flags.maxRestarts(), flags.maxSeconds().toSeconds());
         failed.restarting = false;
         return Result.stop(ExitReason.SHUTDOWN, children);
       }
@@ -755,6 +761,14 @@ public final class Supervisor {
           continue;
         }
         Optional<ExitReason> failedToStart = startChild(c, true);
+        if (c == failed) {
+          SupervisorEvents.restarted(
+              supervisorName(),
+              failed.lastPid,
+              failed.lastReason,
+              failedToStart.<Object>map(r -> "{error, " + r + "}")
+                  .orElse(c.pid == null ? "ignore" : c.pid));
+        }
         if (failedToStart.isPresent()) {
           ChildShutdown.report(supervisorName(), "start_error", failedToStart.get(), c.spec.id());
           c.restarting = true;
