@@ -62,7 +62,7 @@ final class SupervisorEvents {
     ChildRestart e = new ChildRestart();
     if (e.isEnabled()) {
       e.supervisor = supervisor.toString();
-      e.child = child.toString();
+      e.child = String.valueOf(child);
       e.reason = reason.toString();
       e.outcome = outcome.toString();
       e.commit();
@@ -73,7 +73,7 @@ final class SupervisorEvents {
     IntensityExceeded e = new IntensityExceeded();
     if (e.isEnabled()) {
       e.supervisor = supervisor.toString();
-      e.child = child.toString();
+      e.child = String.valueOf(child);
       e.maxRestarts = maxRestarts;
       e.maxSeconds = maxSeconds;
       e.commit();
