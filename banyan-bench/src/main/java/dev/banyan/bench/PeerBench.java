@@ -1,17 +1,24 @@
 package dev.banyan.bench;
 
 import dev.banyan.AttachedProcess;
+import dev.banyan.ChildSpec;
+import dev.banyan.ChildStart;
+import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
 import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
 import dev.banyan.ReplyTo;
 import dev.banyan.ServerRef;
+import dev.banyan.Supervisor;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>java -cp banyan-bench/target/benchmarks.jar dev.banyan.bench.PeerBench call-1</pre>
  *
- * {@code restart} and {@code suptree} need the Supervisor, which is not built yet: they exit 2.
+ * <p>{@code restart} and {@code suptree} switch the supervisor reports off (the SLF4J logger
+ * {@code dev.banyan.Supervisor}), as the Erlang version sets the logger level to {@code critical}:
+ * otherwise every restart prints a report, and the benchmark measures terminal output.
  */
 public final class PeerBench {
   private PeerBench() {}
@@ -45,9 +54,26 @@ public final class PeerBench {
 
   record Call(ReplyTo<Pong> replyTo) implements SrvMsg {}
 
+  /** What an announcing server sends from its init: pb_srv's {@code {pb_srv_started, self()}}. */
+  record Started(Pid<Object> pid) {}
+
   static final class Srv implements GenServer<Integer, SrvMsg> {
+    private final Pid<Object> notify; // null: no announcement
+
+    Srv() {
+      this.notify = null;
+    }
+
+    /** pb_srv:start_link/2: tells {@code notify} its pid from init (its name is registered by then). */
+    Srv(Pid<Object> notify) {
+      this.notify = notify;
+    }
+
     @Override
     public Init<Integer> init(ProcessContext<Object> self) {
+      if (notify != null) {
+        notify.send(new Started(self.self()));
+      }
       return Init.ok(0);
     }
 
@@ -64,6 +90,10 @@ public final class PeerBench {
       System.exit(2);
     }
     String bench = args[0];
+    if (bench.equals("restart") || bench.equals("suptree")) {
+      // Before the first logger is created: slf4j-simple reads a logger's level when it makes it.
+      System.setProperty("org.slf4j.simpleLogger.log.dev.banyan.Supervisor", "off");
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("bench", bench);
     out.put("impl", "banyan");
@@ -76,6 +106,8 @@ public final class PeerBench {
         case "call-1" -> call(node, driver, 1, out);
         case "call-100" -> call(node, driver, 100, out);
         case "skynet" -> skynet(driver, out);
+        case "restart" -> restart(node, driver, 1_000, 10_000, 200, out);
+        case "suptree" -> suptree(driver, 1_000, 10_000, out);
         default -> {
           System.err.println("benchmark " + bench + " is not available in this Banyan version");
           System.exit(2);
@@ -313,6 +345,137 @@ public final class PeerBench {
       driver.receive(String.class, "call_done"::equals);
     }
     return System.nanoTime() - t0;
+  }
+
+  // ---- restart ----
+
+  static final String RESTART_NAME = "pb_restart_srv";
+
+  /** pb_sup's {@code {restart, Name, Notify}}: one permanent, registered, announcing server. */
+  static Supervisor.Module restartSupervisor(String name, Pid<Object> notify) {
+    return self ->
+        Optional.of(
+            new Supervisor.Init(
+                Supervisor.Flags.oneForOne().withIntensity(1_000_000, Duration.ofSeconds(1)),
+                List.of(
+                    ChildSpec.worker(
+                        "srv",
+                        ChildStart.genServer(() -> new Srv(notify), GenServer.Options.named(name))))));
+  }
+
+  /**
+   * The restart benchmark: {@code warmUp} restarts, {@code restarts} timed ones, then {@code
+   * fresh} restarts of a new supervisor; puts the JSON fields into {@code out}.
+   */
+  static void restart(
+      Node node, AttachedProcess<Object> driver, int warmUp, int restarts, int fresh, Map<String, Object> out) {
+    Supervisor sup =
+        Supervisor.of(
+            Supervisor.startLink(driver, restartSupervisor(RESTART_NAME, driver.self()), GenServer.Options.DEFAULTS)
+                .orElseThrow());
+    driver.receive(Started.class);
+    for (int i = 0; i < warmUp; i++) {
+      restartOnce(node, driver, RESTART_NAME);
+    }
+    long[] lats = new long[restarts];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < restarts; i++) {
+      lats[i] = restartOnce(node, driver, RESTART_NAME);
+    }
+    long t1 = System.nanoTime();
+    sup.stop();
+    // The first restarts of a fresh supervisor, without a restart history.
+    Supervisor sup2 =
+        Supervisor.of(
+            Supervisor.startLink(driver, restartSupervisor(RESTART_NAME, driver.self()), GenServer.Options.DEFAULTS)
+                .orElseThrow());
+    driver.receive(Started.class);
+    long[] freshLats = new long[fresh];
+    for (int i = 0; i < fresh; i++) {
+      freshLats[i] = restartOnce(node, driver, RESTART_NAME);
+    }
+    sup2.stop();
+    Arrays.sort(lats);
+    Arrays.sort(freshLats);
+    out.put("n", restarts);
+    out.put("value", restarts / ((t1 - t0) / 1e9));
+    out.put("unit", "restart/s");
+    out.put("latency_p50_us", pct(lats, 0.50) / 1e3);
+    out.put("latency_p99_us", pct(lats, 0.99) / 1e3);
+    out.put("latency_max_us", lats[lats.length - 1] / 1e3);
+    out.put("fresh_latency_p50_us", pct(freshLats, 0.50) / 1e3);
+    out.put(
+        "note",
+        "driver.exit(pid, KILL) on the registered child, wait (in receive) for the new child's"
+            + " announcement from init (sent after its name is registered), then call it;"
+            + " Supervisor one_for_one, intensity 1000000 in 1 s; supervisor reports off (SLF4J"
+            + " logger dev.banyan.Supervisor set to off, as Erlang's run sets logger level"
+            + " critical)");
+  }
+
+  /** Kills the registered child and times until its replacement answers a call. */
+  private static long restartOnce(Node node, AttachedProcess<Object> driver, String name) {
+    Pid<?> old = node.whereis(name).orElseThrow();
+    long t0 = System.nanoTime();
+    driver.exit(old, ExitReason.KILL);
+    Pid<Object> fresh = driver.receive(Started.class).pid();
+    Pong pong = ServerRef.<SrvMsg>of(fresh).call(Call::new);
+    long t1 = System.nanoTime();
+    if (pong != Pong.PONG || !node.whereis(name).orElseThrow().equals(fresh)) {
+      throw new IllegalStateException("the restarted child " + fresh + " is not " + name);
+    }
+    return t1 - t0;
+  }
+
+  /** Nearest-rank percentile of a sorted array. */
+  private static long pct(long[] sorted, double p) {
+    int rank = (int) Math.max(1, Math.min(sorted.length, Math.ceil(p * sorted.length)));
+    return sorted[rank - 1];
+  }
+
+  // ---- suptree ----
+
+  /** pb_sup's {@code {tree, N}}: N permanent servers, started in order by the supervisor. */
+  static Supervisor.Module treeSupervisor(int n) {
+    return self -> {
+      List<ChildSpec> children = new ArrayList<>(n);
+      for (int i = 1; i <= n; i++) {
+        children.add(ChildSpec.worker(i, ChildStart.genServer(Srv::new)));
+      }
+      return Optional.of(
+          new Supervisor.Init(
+              Supervisor.Flags.oneForOne().withIntensity(10, Duration.ofSeconds(1)), children));
+    };
+  }
+
+  /** The suptree benchmark: a warm-up tree of {@code warmUp} children, then one of {@code n}. */
+  static void suptree(AttachedProcess<Object> driver, int warmUp, int n, Map<String, Object> out) {
+    suptreeRound(driver, warmUp);
+    long[] r = suptreeRound(driver, n);
+    out.put("n", n);
+    out.put("value", r[0] / 1e6);
+    out.put("unit", "ms");
+    out.put("stop_ms", r[1] / 1e6);
+    out.put(
+        "note",
+        "Supervisor.startLink with a module whose init returns N GenServer child specs (returns"
+            + " when all children are initialised); stop = Supervisor.stop()");
+  }
+
+  /** {@return the start and the stop time of a tree of {@code n} children, in ns} */
+  private static long[] suptreeRound(AttachedProcess<Object> driver, int n) {
+    long t0 = System.nanoTime();
+    Supervisor sup =
+        Supervisor.of(Supervisor.startLink(driver, treeSupervisor(n), GenServer.Options.DEFAULTS).orElseThrow());
+    long t1 = System.nanoTime();
+    int workers = sup.countChildren().workers();
+    if (workers != n) {
+      throw new IllegalStateException("the supervisor has " + workers + " workers, not " + n);
+    }
+    long t2 = System.nanoTime();
+    sup.stop();
+    long t3 = System.nanoTime();
+    return new long[] {t1 - t0, t3 - t2};
   }
 
   // ---- skynet ----

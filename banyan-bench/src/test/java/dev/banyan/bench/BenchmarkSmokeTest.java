@@ -2,12 +2,16 @@ package dev.banyan.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.banyan.AttachedProcess;
 import dev.banyan.Down;
 import dev.banyan.ExitReason;
+import dev.banyan.Node;
 import dev.banyan.ProcessInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -119,6 +123,39 @@ class BenchmarkSmokeTest {
           .contains("warm-up: 1,000")
           .contains("bytes per idle process: ")
           .contains("node.stop() took ");
+    }
+  }
+
+  @Nested
+  class PeerBenchWorkloads {
+    @Test
+    @DisplayName("restart: each killed child is restarted, announces itself and answers a call")
+    void restartRunsItsRoundsAndStopsBothSupervisors() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      try (Node node = Node.start(); AttachedProcess<Object> driver = node.attach()) {
+        PeerBench.restart(node, driver, 2, 10, 3, out);
+
+        assertThat(node.whereis(PeerBench.RESTART_NAME)).isEmpty();
+        assertThat(node.processes()).containsExactly(driver.self()); // both supervisors stopped
+      }
+      assertThat(out)
+          .containsEntry("n", 10)
+          .containsEntry("unit", "restart/s")
+          .containsKeys(
+              "value", "latency_p50_us", "latency_p99_us", "latency_max_us", "fresh_latency_p50_us", "note");
+      assertThat(PeerBench.json(out)).startsWith("{\"n\":10,\"value\":");
+    }
+
+    @Test
+    @DisplayName("suptree: a supervisor of N servers starts them all and stops with them")
+    void suptreeStartsAndStopsTheTree() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      try (Node node = Node.start(); AttachedProcess<Object> driver = node.attach()) {
+        PeerBench.suptree(driver, 5, 50, out);
+
+        assertThat(node.processes()).containsExactly(driver.self()); // the trees are gone
+      }
+      assertThat(out).containsEntry("n", 50).containsEntry("unit", "ms").containsKeys("value", "stop_ms", "note");
     }
   }
 }

@@ -4,7 +4,9 @@ import dev.banyan.AttachedProcess;
 import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -35,8 +37,9 @@ import org.opentest4j.AssertionFailedError;
  * <h2>Before and after each test</h2>
  * Before each test (before the test's {@code @BeforeEach} methods) the extension starts a node
  * with {@link Node#start()} (named {@code nonode@nohost}) and attaches the test thread to it
- * with {@link Node#attach()}. After the test (after its {@code @AfterEach} methods) it closes the
- * attached process (reason {@code normal}: processes linked to it that trap exits are told),
+ * with {@link Node#attach()}. After the test (after its {@code @AfterEach} methods) it stops the
+ * test's {@link TestSupervisor}, if the test started children under it (they stop in reverse start
+ * order, while the node still runs), closes the attached process (reason {@code normal}: processes linked to it that trap exits are told),
  * stops the node, which kills every process that is still alive and waits for their threads
  * (see {@link Node#stop()}), and then checks {@link Node#zombies()}: if a process thread still runs — its
  * code ignored the interrupt, or is in a CPU loop — the test fails with an {@link
@@ -49,9 +52,9 @@ import org.opentest4j.AssertionFailedError;
  * threads is added to it as a suppressed exception.
  *
  * <h2>Parameters</h2>
- * The extension resolves parameters of type {@link Node}, {@link ProcessContext} and {@link
- * AttachedProcess} (declare the latter two as {@code ProcessContext<Object>}, {@code
- * AttachedProcess<Object>}) of {@code @Test}, {@code @ParameterizedTest}, {@code @RepeatedTest},
+ * The extension resolves parameters of type {@link Node}, {@link ProcessContext}, {@link
+ * AttachedProcess} (declare these two as {@code ProcessContext<Object>}, {@code
+ * AttachedProcess<Object>}) and {@link TestSupervisor} of {@code @Test}, {@code @ParameterizedTest}, {@code @RepeatedTest},
  * {@code @TestFactory} and {@code @TestTemplate} methods and of the {@code @BeforeEach} and
  * {@code @AfterEach} methods around them; within one test they are all the same node and the same
  * process. They are per test, so they cannot be injected into constructors, {@code @BeforeAll}
@@ -100,10 +103,12 @@ public final class BanyanExtension
   }
 
   /**
-   * Closes the test's process, stops its node and fails the test if process threads still run.
+   * Stops the test's supervisor, closes the test's process, stops its node and fails the test if
+   * process threads still run.
    *
    * @param context the test's context
-   * @throws AssertionFailedError if a process thread of the node still runs after the stop
+   * @throws AssertionFailedError if a process thread of the node still runs after the stop, or
+   *     the test supervisor did not stop in time
    */
   @Override
   public void afterEach(ExtensionContext context) {
@@ -111,9 +116,16 @@ public final class BanyanExtension
     if (session == null) {
       return; // registered twice: the other registration has ended the session
     }
-    List<Pid<?>> zombies = session.end();
+    List<String> failures = new ArrayList<>();
+    session.end().ifPresent(failures::add);
+    List<Pid<?>> zombies = session.node.zombies();
     if (!zombies.isEmpty()) {
-      throw new AssertionFailedError(ThreadReport.zombies(session.node, zombies));
+      failures.add(ThreadReport.zombies(session.node, zombies));
+    }
+    if (!failures.isEmpty()) {
+      AssertionFailedError failure = new AssertionFailedError(failures.get(0));
+      failures.subList(1, failures.size()).forEach(f -> failure.addSuppressed(new AssertionFailedError(f)));
+      throw failure;
     }
   }
 
@@ -128,7 +140,10 @@ public final class BanyanExtension
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    if (type != Node.class && type != ProcessContext.class && type != AttachedProcess.class) {
+    if (type != Node.class
+        && type != ProcessContext.class
+        && type != AttachedProcess.class
+        && type != TestSupervisor.class) {
       return false;
     }
     Session session = context.getStore(NAMESPACE).get(SESSION, Session.class);
@@ -136,7 +151,7 @@ public final class BanyanExtension
   }
 
   /**
-   * {@return the test's node, or its attached process}
+   * {@return the test's node, its attached process, or its supervisor}
    *
    * @param parameter the parameter
    * @param context the context of the method that declares it
@@ -154,11 +169,14 @@ public final class BanyanExtension
               + " @AfterEach methods, not by "
               + parameter.getDeclaringExecutable());
     }
-    return parameter.getParameter().getType() == Node.class ? session.node : session.process;
+    Class<?> type = parameter.getParameter().getType();
+    return type == Node.class
+        ? session.node
+        : type == TestSupervisor.class ? session.supervisor : session.process;
   }
 
   /**
-   * The node and the attached process of one test.
+   * The node, the attached process and the supervisor of one test.
    *
    * <p>Closed by {@link #afterEach}; the store closes it too (as an {@link AutoCloseable}) if
    * JUnit never got to {@code afterEach}, so that no node outlives its test.
@@ -167,12 +185,14 @@ public final class BanyanExtension
     final BanyanExtension owner; // the registration that opened it
     final Node node;
     final AttachedProcess<Object> process;
+    final TestSupervisor supervisor;
     private boolean ended; // test thread only (JUnit runs a test's callbacks on one thread)
 
     private Session(BanyanExtension owner, Node node, AttachedProcess<Object> process) {
       this.owner = owner;
       this.node = node;
       this.process = process;
+      this.supervisor = new TestSupervisor(process, Thread.currentThread());
     }
 
     static Session open(BanyanExtension owner) {
@@ -187,21 +207,27 @@ public final class BanyanExtension
       }
     }
 
-    /** Closes the process, stops the node; returns the zombies. */
-    List<Pid<?>> end() {
+    /**
+     * Stops the test supervisor, closes the process, stops the node; returns why the supervisor
+     * did not stop, if it did not.
+     */
+    Optional<String> end() {
       ended = true;
       // stop() waits for threads with join(); a test that left its thread interrupted must not
       // make that wait end at once and report threads that were about to end.
       boolean interrupted = Thread.interrupted();
       try {
-        process.close();
+        try {
+          return supervisor.stop(); // first: its children may still use the node and the process
+        } finally {
+          process.close();
+        }
       } finally {
         node.stop();
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
       }
-      return node.zombies();
     }
 
     @Override

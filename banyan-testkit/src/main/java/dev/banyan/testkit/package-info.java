@@ -5,7 +5,10 @@
  * @ExtendWith(BanyanExtension.class)}): each test then runs with its own {@link dev.banyan.Node},
  * the test thread is a process of it, and both can be declared as parameters. {@link
  * dev.banyan.testkit.BanyanAssertions} waits for messages and exits the way ExUnit's {@code
- * assert_receive}, {@code refute_receive} and a monitor do.
+ * assert_receive}, {@code refute_receive} and a monitor do. A {@link
+ * dev.banyan.testkit.TestSupervisor} parameter starts children for one test and stops them after
+ * it, as ExUnit's {@code start_supervised!} does, and an {@link dev.banyan.testkit.EventLog}
+ * checks the order in which things happen across processes.
  *
  * {@snippet :
  * @BanyanTest

@@ -118,6 +118,10 @@ class BanyanExtensionEngineTest {
 
   @Test
   void testWhoseProcessWasKilledEndsCleanlyAndTheThreadAttachesAgain() {
+    for (int i = 0; i < 10; i++) {
+    Events dbg = run(ExtensionFixtures.TestProcessKilled.class).testEvents();
+    dbg.failed().stream().forEach(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().printStackTrace(System.out));
+    }
     run(ExtensionFixtures.TestProcessKilled.class)
         .testEvents()
         .assertStatistics(s -> s.started(2).succeeded(2));
@@ -146,5 +150,42 @@ class BanyanExtensionEngineTest {
     results.containerEvents().assertStatistics(s -> s.skipped(1));
     results.testEvents().assertStatistics(s -> s.started(0));
     assertThat(ExtensionFixtures.zombies).isEmpty();
+  }
+
+  @Test
+  void supervisedChildrenStopInReverseStartOrderBeforeTheNodeStops() {
+    run(ExtensionFixtures.LeavesSupervisedChildren.class)
+        .testEvents()
+        .assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+
+    ExtensionFixtures.log.awaitSequence(
+        "start a",
+        "start b",
+        "start c",
+        "stop c",
+        "stop b",
+        "stop a");
+    assertThat(ExtensionFixtures.nodes).singleElement().matches(node -> !node.isRunning());
+  }
+
+  @Test
+  void supervisedChildrenStopInReverseOrderWhenTheTestProcessWasKilled() {
+    run(ExtensionFixtures.TestProcessKilledWithSupervisedChildren.class)
+        .testEvents()
+        .assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+
+    ExtensionFixtures.log.awaitSequence("start a", "start b", "stop b", "stop a");
+  }
+
+  @Test
+  void testsOwnFailureStaysTheReportedOneAndItsChildrenAreStopped() {
+    Events tests = run(ExtensionFixtures.FailsAfterStartingChildren.class).testEvents();
+
+    tests.assertStatistics(s -> s.started(1).failed(1));
+    assertThat(onlyFailure(tests))
+        .isInstanceOf(AssertionFailedError.class)
+        .hasMessageContaining("the fixture's own check")
+        .hasNoSuppressedExceptions();
+    ExtensionFixtures.log.awaitSequence("start a", "stop a");
   }
 }

@@ -3,9 +3,12 @@ package dev.banyan.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.banyan.AttachedProcess;
+import dev.banyan.ChildSpec;
+import dev.banyan.ChildStart;
 import dev.banyan.Down;
 import dev.banyan.ExitException;
 import dev.banyan.ExitReason;
+import dev.banyan.GenServer;
 import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
@@ -48,12 +51,16 @@ final class ExtensionFixtures {
   /** Opened by the engine test when it is done with the zombies: lets their threads end. */
   static volatile CountDownLatch release = new CountDownLatch(0);
 
+  /** What the supervised children of the fixtures recorded. */
+  static volatile EventLog log = new EventLog();
+
   private ExtensionFixtures() {}
 
   static void reset() {
     zombies.clear();
     nodes.clear();
     release = new CountDownLatch(1);
+    log = new EventLog();
   }
 
   static boolean selected(ExtensionContext context) {
@@ -74,6 +81,21 @@ final class ExtensionFixtures {
             });
     me.receive(String.class, "running"::equals);
     return pid;
+  }
+
+  /**
+   * Kills the test process with the reason {@code boom}, through a linked process that exits
+   * with it. The linked process waits for a signal: had it exited at once, the test process
+   * could have died inside {@code spawnLink}, which then throws {@code ProcessExitedException}.
+   */
+  static void killTestProcessByALink(ProcessContext<Object> me) {
+    Pid<Object> killer =
+        me.spawnLink(
+            ctx -> {
+              ctx.receive();
+              throw new ExitException(ExitReason.of("boom"));
+            });
+    killer.send("go");
   }
 
   /** A process body that ignores interrupts: its thread outlives its death until released. */
@@ -187,10 +209,7 @@ final class ExtensionFixtures {
             ctx.receive(Down.class);
             dead.countDown();
           });
-      me.spawnLink(
-          ctx -> {
-            throw new ExitException(ExitReason.of("boom"));
-          });
+      killTestProcessByALink(me);
       assertThat(dead.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(test.isAlive()).isFalse();
     }
@@ -214,5 +233,81 @@ final class ExtensionFixtures {
 
     @Test
     void neverRuns() {}
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class LeavesSupervisedChildren {
+    @Test
+    void startsThreeChildrenAndLeavesThemRunning(Node node, TestSupervisor supervised) {
+      nodes.add(node);
+      EventLog events = log;
+      supervised.startChild(nodeWatchingChild("a", node, events));
+      supervised.startChild(nodeWatchingChild("b", node, events));
+      supervised.startChild(nodeWatchingChild("c", node, events));
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class TestProcessKilledWithSupervisedChildren {
+    @Test
+    void testProcessIsKilledByALinkAfterStartingChildren(
+        Node node, ProcessContext<Object> me, TestSupervisor supervised) throws InterruptedException {
+      EventLog events = log;
+      supervised.startChild(nodeWatchingChild("a", node, events));
+      supervised.startChild(nodeWatchingChild("b", node, events));
+      Pid<Object> test = me.self();
+      CountDownLatch dead = new CountDownLatch(1);
+      node.spawn(
+          ctx -> {
+            ctx.monitor(test);
+            ctx.receive(Down.class);
+            dead.countDown();
+          });
+      killTestProcessByALink(me);
+      assertThat(dead.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @BanyanTest
+  @EnabledIf(ENABLED)
+  @Tag("fixture")
+  @Timeout(10)
+  static class FailsAfterStartingChildren {
+    @Test
+    void failsItsOwnAssertionWithChildrenRunning(Node node, TestSupervisor supervised) {
+      supervised.startChild(nodeWatchingChild("a", node, log));
+      assertThat("actual").as("the fixture's own check").isEqualTo("expected");
+    }
+  }
+
+  /**
+   * A child that records {@code "start <name>"} and, when the supervisor stops it, {@code "stop
+   * <name>"} — or {@code "stop <name> after the node stopped"}, which the extension must not let
+   * happen.
+   */
+  static ChildSpec nodeWatchingChild(String name, Node node, EventLog events) {
+    return ChildSpec.worker(
+        name,
+        ChildStart.genServer(
+            () ->
+                new GenServer<String, Object>() {
+                  @Override
+                  public Init<String> init(ProcessContext<Object> self) {
+                    self.trapExit(true);
+                    events.record("start " + name);
+                    return Init.ok(name);
+                  }
+
+                  @Override
+                  public void terminate(ExitReason reason, String state) {
+                    events.record("stop " + name + (node.isRunning() ? "" : " after the node stopped"));
+                  }
+                }));
   }
 }
