@@ -33,10 +33,12 @@ import java.util.function.UnaryOperator;
  *     Registry.startLink(me, Registry.Options.duplicate().withPartitions(4));
  *
  * // A subscriber: it registers itself under the topic, then reads the news.
- * node.spawn((ProcessContext<News> self) -> {
+ * ProcessBody<News> subscriber = self -> {
  *   topics.register(self, "weather", self.self());
  *   News news = self.receive(News.class);
- * });
+ *   System.out.println(self.self() + " read " + news.text());
+ * };
+ * node.spawn(subscriber);
  *
  * // A publisher, on any thread: once per partition, with that partition's subscribers.
  * topics.dispatch("weather", subscribers -> subscribers.forEach(s -> s.value().send(new News("sunny"))));
@@ -816,6 +818,15 @@ public final class Registry<K, V> implements NameRegistry {
   public void deleteMeta(String key) {
     Objects.requireNonNull(key, "key");
     generation().meta.remove(key);
+  }
+
+  /** {@return how many processes have a row in the pid tables}: for tests, to find leaks */
+  long processesWithEntries() {
+    long n = 0;
+    for (Partition<K, V> part : generation().partitions) {
+      n += part.pids.mappingCount();
+    }
+    return n;
   }
 
   // ---------------------------------------------------------------------------------------------
