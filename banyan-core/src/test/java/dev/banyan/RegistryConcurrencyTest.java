@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Random choices come from a seed printed to the test output ({@code -Dstress.seed=N} replays
  * them; the thread schedule is not replayed). Readers yield on every turn and stop through a flag
- * the test clears in a finally block, so no process keeps a carrier thread.
+ * the test clears in a finally block; they are platform threads, so they keep no carrier thread.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RegistryConcurrencyTest {
@@ -34,7 +34,7 @@ class RegistryConcurrencyTest {
   private static final long SEED = Long.getLong("stress.seed", System.nanoTime());
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final int WORKERS = 32;
-  private static final int ROUNDS = 60;
+  private static final int ROUNDS = 200;
   private static final int KEYS = 8;
   private static final int PARTITIONS = 4;
   private static final int KILLS = 10;
@@ -52,16 +52,35 @@ class RegistryConcurrencyTest {
     return "key-" + i;
   }
 
-  /** Spawns a reader that runs {@code check} over and over until {@code running} is cleared. */
-  private static Pid<Object> reader(Node node, AtomicBoolean running, AtomicLong reads, Runnable check) {
-    return node.spawn(
-        ctx -> {
-          while (running.get()) {
-            check.run();
-            reads.incrementAndGet();
-            Thread.yield(); // a virtual thread in a loop must let the others run
-          }
-        });
+  /**
+   * Starts a reader that runs {@code check} over and over until {@code running} is cleared. It
+   * is a platform thread, not a process: lookups need no process, and a virtual thread looping
+   * here would hold one of the scheduler's few carriers, which favours the re-queued yielder
+   * over newly spawned processes.
+   */
+  private static Thread reader(AtomicBoolean running, AtomicLong reads, Runnable check) {
+    return Thread.ofPlatform()
+        .name("registry-reader")
+        .start(
+            () -> {
+              while (running.get()) {
+                check.run();
+                reads.incrementAndGet();
+                Thread.yield();
+              }
+            });
+  }
+
+  private static void stopReaders(AtomicBoolean running, List<Thread> readers) {
+    running.set(false);
+    for (Thread t : readers) {
+      try {
+        t.join(PATIENCE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
@@ -78,7 +97,11 @@ class RegistryConcurrencyTest {
     while (!watched.isEmpty()) {
       Down down =
           me.receive(Down.class, d -> watched.containsKey(d.ref()), PATIENCE)
-              .orElseThrow(() -> new AssertionError("a worker did not end [seed " + SEED + "]"));
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "a worker did not end [seed " + SEED + "]; the processes:\n"
+                              + describe(me.node(), watched.values())));
       watched.remove(down.ref());
       if (kills < KILLS && !watched.isEmpty()) {
         List<Pid<Object>> alive = new ArrayList<>(watched.values());
@@ -86,6 +109,21 @@ class RegistryConcurrencyTest {
         kills++;
       }
     }
+  }
+
+  /** What the processes of the node are doing: for the message of a failure. */
+  private static String describe(Node node, java.util.Collection<Pid<Object>> workers) {
+    StringBuilder out = new StringBuilder("workers not ended: " + workers + "\n");
+    for (Pid<?> pid : node.processes()) {
+      node.processInfo(pid)
+          .ifPresent(
+              info -> {
+                out.append(info.pid()).append(' ').append(info.status()).append(" mailbox=")
+                    .append(info.mailboxLength()).append(" links=").append(info.links()).append('\n');
+                info.stack().stream().limit(25).forEach(f -> out.append("    at ").append(f).append('\n'));
+              });
+    }
+    return out.toString();
   }
 
   @Test
@@ -101,10 +139,10 @@ class RegistryConcurrencyTest {
           Registry.start(node, Registry.Options.unique().withPartitions(PARTITIONS));
       // Who believes it holds each key. A process that gets Ok must find no other live believer.
       ConcurrentHashMap<String, Pid<?>> claims = new ConcurrentHashMap<>();
+      List<Thread> readers = new ArrayList<>();
       try {
         for (int r = 0; r < 2; r++) {
-          reader(
-              node,
+          readers.add(reader(
               running,
               reads,
               () -> {
@@ -120,7 +158,7 @@ class RegistryConcurrencyTest {
                   }
                   registry.whereisName(key(k)); // exercised: its liveness check is racy to assert
                 }
-              });
+              }));
         }
         List<Pid<Object>> workers = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
@@ -152,7 +190,7 @@ class RegistryConcurrencyTest {
                           }
                         }
                       }
-                      if (rnd.nextInt(20) == 0) {
+                      if (rnd.nextInt(100) == 0) {
                         throw new IllegalStateException("a worker crashes on purpose");
                       }
                     }
@@ -160,7 +198,7 @@ class RegistryConcurrencyTest {
         }
         killSomeAndAwaitAll(me, workers, random);
       } finally {
-        running.set(false);
+        stopReaders(running, readers);
       }
       registry.sync();
       assertThat(violations).as("seed " + SEED).isEmpty();
@@ -188,10 +226,10 @@ class RegistryConcurrencyTest {
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
       Registry<String, Integer> registry =
           Registry.start(node, Registry.Options.duplicate().withPartitions(PARTITIONS));
+      List<Thread> readers = new ArrayList<>();
       try {
         for (int r = 0; r < 2; r++) {
-          reader(
-              node,
+          readers.add(reader(
               running,
               reads,
               () -> {
@@ -211,7 +249,7 @@ class RegistryConcurrencyTest {
                   registry.match(key(k), v -> v % 2 == 0);
                 }
                 registry.count();
-              });
+              }));
         }
         List<Pid<Object>> workers = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
@@ -236,7 +274,7 @@ class RegistryConcurrencyTest {
                       if (self.isAlive() && keys.size() != expected) {
                         violations.add(self + " has keys " + keys + ", expected " + mine);
                       }
-                      if (rnd.nextInt(25) == 0) {
+                      if (rnd.nextInt(100) == 0) {
                         throw new IllegalStateException("a worker crashes on purpose");
                       }
                     }
@@ -244,7 +282,7 @@ class RegistryConcurrencyTest {
         }
         killSomeAndAwaitAll(me, workers, random);
       } finally {
-        running.set(false);
+        stopReaders(running, readers);
       }
       registry.sync();
       assertThat(violations).as("seed " + SEED).isEmpty();
