@@ -106,8 +106,8 @@ import java.util.function.UnaryOperator;
  * #values}, {@link #dispatch}, {@link #meta}, {@link #whereisName}) go to concurrent tables and
  * never send a message nor wait for a writer. {@link #register}, {@link #unregister}, {@link
  * #unregisterMatch} and {@link #updateValue} act for the calling process and must be called on
- * its own thread ({@link WrongThreadException} otherwise); they write the tables themselves, the
- * partition process only links and cleans up. Functions given to {@code match}, {@code
+ * its own thread ({@link WrongThreadException} otherwise); they write the tables themselves, and
+ * the partition processes only watch (through the links) and clean up. Functions given to {@code match}, {@code
  * dispatch}, {@code unregisterMatch} and {@code updateValue} run in the caller, with no lock
  * held.
  *
