@@ -91,7 +91,8 @@ final class ChildShutdown {
   static boolean expected(ExitReason reason, Shutdown how, Restart restart) {
     if (how instanceof Shutdown.BrutalKill) {
       return reason instanceof ExitReason.Killed
-          || (restart != Restart.PERMANENT && reason instanceof ExitReason.Shutdown);
+          || (restart != Restart.PERMANENT
+              && (reason instanceof ExitReason.Shutdown || reason instanceof ExitReason.Normal));
     }
     if (reason instanceof ExitReason.Shutdown s) {
       return s.detail().isEmpty() || restart != Restart.PERMANENT;

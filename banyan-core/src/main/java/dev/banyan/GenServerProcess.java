@@ -155,16 +155,39 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
               : new Failed(ExitReason.of("could not register as " + name.get()));
       return; // exit normal, before init (CC-035)
     }
-    GenServer.Init<S> init = impl.init(ctx);
+    GenServer.Init<S> init;
+    try {
+      init = impl.init(ctx);
+    } catch (Exception | Error e) {
+      unregisterVia(); // the start fails: free a via name at once, as gen.erl does
+      throw e;
+    }
     switch (init) {
-      case null -> throw new ExitException(ExitReason.of(new GenServer.BadReturnValue("init")));
       case GenServer.Init.Ok<S> ok -> {
         started.complete(STARTED);
         loop(self, ok.state(), ok.action());
+        return;
       }
+      case null -> {}
+      default -> unregisterVia();
+    }
+    switch (init) {
+      case null -> throw new ExitException(ExitReason.of(new GenServer.BadReturnValue("init")));
       case GenServer.Init.Ignore<S> i -> initFailure = new Ignored();
       case GenServer.Init.Error<S> e -> initFailure = new Failed(e.reason());
       case GenServer.Init.Stop<S> s -> throw new ExitException(s.reason());
+      case GenServer.Init.Ok<S> ok -> throw new AssertionError(ok);
+    }
+  }
+
+  /**
+   * Unregisters a via name before a failed start returns: a registry forgets a dead process only
+   * when its exit signal is handled, and the starter must find the name free (CC-036, CC-037). A
+   * local name is freed by the death itself.
+   */
+  private void unregisterVia() {
+    if (name.isPresent() && name.get() instanceof ProcessName.Via v) {
+      v.registry().unregisterName(v.key());
     }
   }
 

@@ -500,6 +500,14 @@ public final class Supervisor {
   /** The supervisor's message to itself to retry a failed restart (Elixir's {@code $gen_restart}). */
   private record RetryRestart(Object id) {}
 
+  /** A child's start returned {@code {error, {already_started, Pid}}}: the reason, with the pid. */
+  record AlreadyStartedBy(Pid<?> pid) {
+    @Override
+    public String toString() {
+      return "{already_started, " + pid + "}";
+    }
+  }
+
   /** The supervisor's timer message: a child's backoff delay has passed. */
   private record DelayedRestart(Object id) {}
 
@@ -633,7 +641,8 @@ public final class Supervisor {
           return Optional.empty();
         }
         case GenServer.Start.AlreadyStarted<?> a -> {
-          return Optional.of(ExitReason.of("{already_started, " + a.server() + "}"));
+          Pid<?> holder = a.server().pidOrNull();
+          return Optional.of(ExitReason.of(new AlreadyStartedBy(holder != null ? holder : a.server().whereis().orElse(null))));
         }
         case GenServer.Start.Error<?> e -> {
           return Optional.of(e.reason());
@@ -844,7 +853,7 @@ public final class Supervisor {
           yield Result.reply(c.replyTo(), List.copyOf(out), children);
         }
         case CountChildrenCall c -> {
-          int active = (int) children.stream().filter(ch -> ch.pid != null).count();
+          int active = (int) children.stream().filter(ch -> ch.pid != null && ch.pid.isAlive()).count();
           int sups = (int) children.stream().filter(ch -> ch.spec.type() == ChildSpec.Type.SUPERVISOR).count();
           yield Result.reply(c.replyTo(), new Counts(children.size(), active, sups, children.size() - sups), children);
         }
@@ -867,6 +876,9 @@ public final class Supervisor {
       Child child = new Child(spec);
       Optional<ExitReason> failed = startChild(child, false);
       if (failed.isPresent()) {
+        if (failed.get() instanceof ExitReason.Other(AlreadyStartedBy(Pid<?> holder)) && holder != null) {
+          return new StartChild.AlreadyStarted(holder); // CC-130
+        }
         return new StartChild.Error(failed.get());
       }
       if (child.pid != null || spec.restart() != Restart.TEMPORARY) {
