@@ -157,6 +157,41 @@ class SupervisorRestartTest {
       }
     }
 
+    @Test
+    @DisplayName("CC-129: a tree: a child supervisor that gives up makes a one_for_all top restart all its child supervisors, also a stopped transient one; children added with start_child are not recreated")
+    void aTreeRestartedByItsOneForAllTop() {
+      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+        Kids kids = new Kids();
+        Flags three = Flags.oneForOne().withIntensity(3, Duration.ofSeconds(3600));
+        Supervisor top =
+            startSup(
+                me,
+                Flags.oneForAll(),
+                List.of(
+                    ChildSpec.supervisor("sup1", Supervisor.childStart(three, List.of(kids.worker("w1")))),
+                    ChildSpec.supervisor("sup2", Supervisor.childStart(three, List.of(kids.worker("w2")))),
+                    ChildSpec.supervisor("sup3", Supervisor.childStart(three, List.of(kids.worker("w3"))))
+                        .withRestart(Restart.TRANSIENT)));
+        assertThat(top.terminateChild("sup3")).isTrue();
+        Pid<?> sup2 = pidOf(top, "sup2");
+        assertThat(supAt(sup2).startChild(kids.worker("extra"))).isInstanceOf(Supervisor.StartChild.Ok.class);
+        Pid<?> w2 = pidOf(supAt(sup2), "w2");
+        MonitorRef sup2Ref = me.monitor(sup2);
+        kids.failNext("w2", 3); // sup2 makes 3 attempts, then gives up
+
+        me.exit(w2, ExitReason.KILL);
+        assertThat(handled(me, top, sup2Ref).reason()).isEqualTo(ExitReason.SHUTDOWN);
+
+        assertThat(top.countChildren()).isEqualTo(new Counts(3, 3, 3, 0));
+        assertThat(idsOf(supAt(pidOf(top, "sup2")))).containsExactly("w2");
+        assertThat(kids.log.snapshot())
+            .containsExactly(
+                "init w1", "init w2", "init w3", "terminate w3", "init extra",
+                "init w2: fail", "init w2: fail", "init w2: fail", "terminate extra",
+                "terminate w1", "init w1", "init w2", "init w3");
+      }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Strategy.class, names = {"ONE_FOR_ALL", "REST_FOR_ONE"})
     @DisplayName("CC-106: a temporary bystander is stopped and never restarted; the supervisor stays")
