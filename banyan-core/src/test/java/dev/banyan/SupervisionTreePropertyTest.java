@@ -14,6 +14,7 @@ import dev.banyan.SupervisorFixtures.Kids;
 import dev.banyan.SupervisorFixtures.StopWith;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -423,7 +424,7 @@ class SupervisionTreePropertyTest {
   private static void walk(Inst sup, Set<Pid<?>> tree) {
     tree.add(sup.pid);
     List<ChildInfo> which = new ArrayList<>(supAt(sup.pid).whichChildren());
-    java.util.Collections.reverse(which); // start order
+    Collections.reverse(which); // start order
     assertThat(which.stream().map(ChildInfo::id).toList())
         .as("the children of %s", sup.spec.id())
         .containsExactlyElementsOf(sup.children.stream().map(c -> (Object) c.spec.id()).toList());

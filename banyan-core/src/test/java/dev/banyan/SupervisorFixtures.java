@@ -376,15 +376,6 @@ final class SupervisorFixtures {
     return out;
   }
 
-  /** {@return how many times {@code needle} occurs in {@code text}} */
-  static int occurrences(String text, String needle) {
-    int n = 0;
-    for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
-      n++;
-    }
-    return n;
-  }
-
   /**
    * {@return the supervisor reports of {@code context}} ({@code child_terminated}, {@code
    * start_error}, {@code shutdown_error}, {@code shutdown}) in captured output, one line each:

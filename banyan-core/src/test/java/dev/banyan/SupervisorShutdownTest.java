@@ -21,6 +21,7 @@ import dev.banyan.SupervisorFixtures.StopWith;
 import dev.banyan.SupervisorFixtures.UnlinkFrom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shutdown protocol of a supervisor's children (otp-semantics §5.8): shutdown then wait, then
@@ -114,6 +116,25 @@ class SupervisorShutdownTest {
         assertThat(downOf(me, innerRef).reason()).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(kids.log.snapshot()).containsExactly("init iw", "init w", "terminate w", "terminate iw");
         assertThat(reports(err, "shutdown_error")).isEmpty();
+      }
+    }
+  }
+
+  @Nested
+  class TheLink {
+    @Test
+    @DisplayName("§5.8 step 1: the child stays linked to the supervisor while it shuts down (so the supervisor's death cannot orphan it)")
+    void theChildStaysLinkedWhileItShutsDown() {
+      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+        Kids kids = new Kids();
+        AtomicReference<List<Pid<?>>> linksInTerminate = new AtomicReference<>();
+        kids.hooks.put("a", (self, reason) -> linksInTerminate.set(node.processInfo(self.self()).orElseThrow().links()));
+        Supervisor sup = startSup(me, Flags.oneForOne(), List.of(kids.worker("a")));
+
+        assertThat(sup.terminateChild("a")).isTrue();
+
+        assertThat(linksInTerminate.get()).containsExactly(sup.pid());
+        assertThat(node.processInfo(sup.pid()).orElseThrow().links()).containsExactly(me.self()); // unlinked after
       }
     }
   }
@@ -246,7 +267,7 @@ class SupervisorShutdownTest {
   @Nested
   class AChildThatUnlinkedItself {
     @ParameterizedTest(name = "trapping {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    @ValueSource(booleans = {true, false})
     @DisplayName("CC-125: a child that unlinked itself does not hang terminate_child; the supervisor goes on")
     void doesNotHangTerminateChild(boolean trapping) {
       try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
