@@ -31,13 +31,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A property test of supervision trees: for each seed, a random tree (depth at most 4, mixed
  * strategies, restart types and intensities) is started, then random processes of it end in
- * random ways, one after the other. A model of OTP's rules (otp-semantics §5.3, §5.5, §5.6)
+ * random ways: one per step, or, in about a quarter of the steps, a burst of up to three at once in
+ * branches whose restarts cannot touch each other (their supervisors differ, are not ancestors of
+ * one another and have intensity to spare). A model of OTP's rules (otp-semantics §5.3, §5.5, §5.6)
  * predicts each step: which processes die, which workers and supervisors start again and in what
  * order, and which terminate. After each step the test checks:
  *
  * <ul>
  *   <li>the {@code init} log of the step equals the model's, as an exact sequence (a restart
- *       starts children in start order, a supervisor before its children);
+ *       starts children in start order, a supervisor before its children); in a burst, each
+ *       ending's sequence is kept within the interleaving;
  *   <li>the {@code terminate} log of the step equals the model's as a multiset (the children of a
  *       killed supervisor end concurrently);
  *   <li>every supervisor's {@code whichChildren} matches the model: ids, running or not, and the
@@ -359,34 +362,70 @@ class SupervisionTreePropertyTest {
             trace.append("step ").append(step).append(": nothing left to kill\n");
             break;
           }
-          Inst victim = candidates.get(rnd.nextInt(candidates.size()));
-          Blow blow = victim.isSup() ? Blow.KILL : Blow.values()[rnd.nextInt(Blow.values().length)];
-          trace.append("step ").append(step).append(": ").append(blow).append(' ').append(victim).append('\n');
-
-          Pid<?> target = victim.pid; // the model's restart forgets it
-          Expect e = new Expect();
-          model.blow(victim, blow, e);
-          int mark = kids.log.size();
-          blow.apply(me, target);
-
-          for (Pid<?> dead : e.dead) {
-            MonitorRef ref = monitors.remove(dead);
-            me.receive(Down.class, d -> d.ref().equals(ref), WAIT)
-                .orElseThrow(() -> new AssertionError("step: no Down of " + dead + ", expected dead"));
+          List<Inst> victims = new ArrayList<>(List.of(candidates.get(rnd.nextInt(candidates.size()))));
+          if (rnd.nextInt(4) == 0 && hasHeadroom(victims.getFirst())) {
+            // a burst: more processes end at once, in branches that cannot affect each other
+            for (int tries = 0; tries < 8 && victims.size() < 3; tries++) {
+              Inst v = candidates.get(rnd.nextInt(candidates.size()));
+              if (independent(v, victims)) {
+                victims.add(v);
+              }
+            }
           }
-          if (e.topGone) {
+          List<Blow> blows = new ArrayList<>();
+          List<Pid<?>> targets = new ArrayList<>();
+          trace.append("step ").append(step).append(':');
+          for (Inst v : victims) {
+            Blow blow = v.isSup() ? Blow.KILL : Blow.values()[rnd.nextInt(Blow.values().length)];
+            blows.add(blow);
+            targets.add(v.pid); // the model's restart forgets it
+            trace.append(' ').append(blow).append(' ').append(v);
+          }
+          trace.append('\n');
+
+          List<Expect> events = new ArrayList<>();
+          for (int i = 0; i < victims.size(); i++) {
+            Expect e = new Expect();
+            model.blow(victims.get(i), blows.get(i), e);
+            events.add(e);
+          }
+          int mark = kids.log.size();
+          for (int i = 0; i < victims.size(); i++) {
+            blows.get(i).apply(me, targets.get(i));
+          }
+
+          for (Expect e : events) {
+            for (Pid<?> dead : e.dead) {
+              MonitorRef ref = monitors.remove(dead);
+              me.receive(Down.class, d -> d.ref().equals(ref), WAIT)
+                  .orElseThrow(() -> new AssertionError("no Down of " + dead + ", expected dead"));
+            }
+          }
+          if (events.getFirst().topGone) { // never in a burst: its supervisors have headroom
             assertThat(me.receive(Exit.class, x -> x.from().equals(topPid), WAIT))
                 .as("the top's exit")
                 .hasValueSatisfying(x -> assertThat(x.reason()).isEqualTo(ExitReason.SHUTDOWN));
             assertThat(node.processes()).as("no process outside the tree").containsExactly(me.self());
-            assertThat(inits(kids.log.since(mark))).as("inits").containsExactlyElementsOf(e.inits);
+            assertThat(inits(kids.log.since(mark))).as("inits").containsExactlyElementsOf(events.getFirst().inits);
             trace.append("  the top gave up\n");
             break;
           }
           check(node, me, model, monitors); // walks the tree: every supervisor has handled its Exits
           List<String> entries = kids.log.since(mark);
-          assertThat(inits(entries)).as("the inits of the step").containsExactlyElementsOf(e.inits);
-          assertThat(terminates(entries)).as("the terminates of the step").containsExactlyInAnyOrderElementsOf(e.terminates);
+          List<String> inits = inits(entries);
+          List<String> expectedTerminates = new ArrayList<>();
+          int expectedInits = 0;
+          for (Expect e : events) {
+            // the events touch disjoint subtrees: each one's inits are in order among the step's
+            Set<String> mine = new HashSet<>(e.inits);
+            assertThat(inits.stream().filter(mine::contains).toList())
+                .as("the inits of the step, for %s", e.inits)
+                .containsExactlyElementsOf(e.inits);
+            expectedInits += e.inits.size();
+            expectedTerminates.addAll(e.terminates);
+          }
+          assertThat(inits).as("the inits of the step").hasSize(expectedInits);
+          assertThat(terminates(entries)).as("the terminates of the step").containsExactlyInAnyOrderElementsOf(expectedTerminates);
         }
       }
       node.stop();
@@ -394,6 +433,37 @@ class SupervisionTreePropertyTest {
     } finally {
       node.stop();
     }
+  }
+
+  /** {@return whether one more restart of {@code v}'s supervisor stays within its intensity} */
+  private static boolean hasHeadroom(Inst v) {
+    return v.parent.restarts + 1 <= ((SupSpec) v.parent.spec).intensity();
+  }
+
+  /**
+   * {@return whether {@code v} can end at the same time as {@code others}}: its supervisor has
+   * headroom and is neither one of theirs nor an ancestor or descendant of one, so the restarts
+   * touch disjoint subtrees and none gives up.
+   */
+  private static boolean independent(Inst v, List<Inst> others) {
+    if (!hasHeadroom(v)) {
+      return false;
+    }
+    for (Inst o : others) {
+      if (v.parent == o.parent || isAncestor(v.parent, o.parent) || isAncestor(o.parent, v.parent)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAncestor(Inst a, Inst b) {
+    for (Inst p = b.parent; p != null; p = p.parent) {
+      if (p == a) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<String> inits(List<String> entries) {
