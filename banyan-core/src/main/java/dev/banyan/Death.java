@@ -18,7 +18,8 @@ import java.util.HashSet;
  *   3. sends DOWN to every watcher and removes the monitors the dead process held;
  *   4. answers, with noproc, the monitors requested while 1-3 ran (they wait in 'late', so that
  *      a watcher never gets the noproc of a new monitor before the Down of an older one);
- *   5. interrupts the dead process's thread, unless that is the calling thread.
+ *   5. interrupts the dead process's thread, unless that is the calling thread or the process
+ *      was waiting in receive (markDeadLocked has woken it already).
  * An exit signal can kill a linked peer; that peer's Death is queued and handled by the same
  * loop, so a chain of a million linked processes does not overflow the stack.
  * </pre>
@@ -30,6 +31,7 @@ final class Death {
   private final HashSet<ProcessRecord<?>> links; // may be null
   private final HashMap<MonitorRef, Monitor> monitoredBy; // may be null
   private final HashMap<MonitorRef, Monitor> monitors; // may be null
+  private final boolean interrupt; // the process was not waiting in receive when it died
   private java.util.ArrayList<Monitor> late; // guarded by the process's lock; may be null
 
   Death(
@@ -38,7 +40,9 @@ final class Death {
       String name,
       HashSet<ProcessRecord<?>> links,
       HashMap<MonitorRef, Monitor> monitoredBy,
-      HashMap<MonitorRef, Monitor> monitors) {
+      HashMap<MonitorRef, Monitor> monitors,
+      boolean interrupt) {
+    this.interrupt = interrupt;
     this.process = process;
     this.reason = reason;
     this.name = name;
@@ -103,6 +107,8 @@ final class Death {
     for (Monitor m : process.finishDying(this)) {
       m.fire(ExitReason.NOPROC); // monitors made while this death propagated: after the others
     }
-    process.interruptAfterDeath();
+    if (interrupt) {
+      process.interruptAfterDeath();
+    }
   }
 }

@@ -160,7 +160,9 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       return null;
     }
     exitReason = reason;
-    Death d = new Death(this, reason, name, links, monitoredBy, monitors);
+    // A process waiting in receive is woken by 'arrived' below; only one that is elsewhere (its
+    // own code, I/O, sleep) needs its thread interrupted.
+    Death d = new Death(this, reason, name, links, monitoredBy, monitors, !waiting);
     dying = d;
     name = null;
     links = null;
@@ -201,7 +203,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     }
   }
 
-  /** Wakes the thread of a process that has just died, so that it stops. */
+  /** Wakes the thread of a process that has just died outside receive, so that it stops. */
   void interruptAfterDeath() {
     Thread t = thread;
     if (t != null && t != Thread.currentThread()) {
