@@ -70,20 +70,16 @@ public final class TaskSupervisor {
     public static final Options DEFAULTS =
         new Options(Optional.empty(), 3, Duration.ofSeconds(5), OptionalInt.empty());
 
-    /** Validates the components. */
+    /**
+     * Validates the components, by the rules of {@link DynamicSupervisor.Options}, which a task
+     * supervisor runs on.
+     *
+     * @throws IllegalArgumentException if {@code maxRestarts} or {@code maxChildren} is negative,
+     *     or {@code maxSeconds} is not positive
+     */
     public Options {
       Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(maxSeconds, "maxSeconds");
-      Objects.requireNonNull(maxChildren, "maxChildren");
-      if (maxRestarts < 0) {
-        throw new IllegalArgumentException("maxRestarts must not be negative: " + maxRestarts);
-      }
-      if (maxSeconds.isNegative() || maxSeconds.isZero()) {
-        throw new IllegalArgumentException("maxSeconds must be positive: " + maxSeconds);
-      }
-      if (maxChildren.isPresent() && maxChildren.getAsInt() < 0) {
-        throw new IllegalArgumentException("maxChildren must not be negative: " + maxChildren.getAsInt());
-      }
+      dynamicOptions(name, maxRestarts, maxSeconds, maxChildren);
     }
 
     /**
@@ -213,12 +209,15 @@ public final class TaskSupervisor {
   }
 
   private static DynamicSupervisor.Options dynamicOptions(Options options) {
-    return new DynamicSupervisor.Options(
-        options.name().map(ProcessName::local),
-        options.maxRestarts(),
-        options.maxSeconds(),
-        options.maxChildren());
+    return dynamicOptions(options.name(), options.maxRestarts(), options.maxSeconds(), options.maxChildren());
   }
+
+  private static DynamicSupervisor.Options dynamicOptions(
+      Optional<String> name, int maxRestarts, Duration maxSeconds, OptionalInt maxChildren) {
+    return new DynamicSupervisor.Options(
+        name.map(ProcessName::local), maxRestarts, maxSeconds, maxChildren);
+  }
+
 
   /** {@return the supervisor's pid}, to link to it or monitor it */
   public Pid<?> pid() {
