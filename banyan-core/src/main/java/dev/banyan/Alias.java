@@ -70,10 +70,7 @@ public final class Alias<M> {
    */
   public void send(M message) {
     Objects.requireNonNull(message, "message");
-    ProcessRecord<?> sender = ProcessRecord.current();
-    if (sender != null) {
-      sender.checkAlive();
-    }
+    ProcessRecord<?> sender = ProcessRecord.currentAlive();
     owner.deliverThroughAlias(this, message, sender);
   }
 

@@ -85,10 +85,7 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
       Node node, ProcessRecord<?> linkTo, GenServer<S, M> impl, GenServer.Options options) {
     java.util.Objects.requireNonNull(impl, "server");
     java.util.Objects.requireNonNull(options, "options");
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord<?> caller = ProcessRecord.currentAlive();
     if (options.name().isPresent()) {
       Optional<Pid<?>> holder = whereis(node, options.name().get());
       if (holder.isPresent()) {

@@ -159,10 +159,7 @@ public final class Node implements AutoCloseable {
    */
   public <M> Pid<M> spawn(ProcessBody<M> body) {
     Objects.requireNonNull(body, "body");
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord.currentAlive(); // a dead caller's calls fail
     ProcessRecord<M> p = newProcess(body);
     startProcess(p);
     return p.pid;
@@ -273,7 +270,7 @@ public final class Node implements AutoCloseable {
     checkName(name);
     Objects.requireNonNull(pid, "pid");
     String call = "register(\"" + name + "\", " + pid + ")";
-    checkCallerAlive();
+    ProcessRecord.currentAlive(); // a dead caller's calls fail
     local(pid, call).register(name, call);
   }
 
@@ -286,7 +283,7 @@ public final class Node implements AutoCloseable {
    */
   public void unregister(String name) {
     Objects.requireNonNull(name, "name");
-    checkCallerAlive();
+    ProcessRecord.currentAlive(); // a dead caller's calls fail
     ProcessRecord<?> p = names.get(name);
     if (p == null || !p.unregister(name)) {
       throw new BadArgException("unregister(\"" + name + "\"): the name is not registered");
@@ -327,10 +324,7 @@ public final class Node implements AutoCloseable {
   public void send(String name, Object message) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(message, "message");
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord<?> caller = ProcessRecord.currentAlive();
     sendNamed(name, message, caller);
   }
 
@@ -607,13 +601,6 @@ public final class Node implements AutoCloseable {
   private void checkRunning() {
     if (!running.get()) {
       throw new IllegalStateException(this + " is stopped");
-    }
-  }
-
-  private static void checkCallerAlive() {
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
     }
   }
 

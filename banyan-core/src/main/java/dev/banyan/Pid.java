@@ -60,10 +60,7 @@ public final class Pid<M> implements Address {
    */
   public void send(M message) {
     Objects.requireNonNull(message, "message");
-    ProcessRecord<?> sender = ProcessRecord.current();
-    if (sender != null) {
-      sender.checkAlive();
-    }
+    ProcessRecord<?> sender = ProcessRecord.currentAlive();
     if (record == null) {
       throw new BadArgException("send(" + this + "): not a process that can receive messages");
     }

@@ -81,6 +81,18 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     return CURRENT.get();
   }
 
+  /**
+   * {@return the process the calling thread runs, or null}; throws {@link
+   * ProcessExitedException} if that process is dead (a zombie's runtime calls fail).
+   */
+  static ProcessRecord<?> currentAlive() {
+    ProcessRecord<?> p = CURRENT.get();
+    if (p != null) {
+      p.checkAlive();
+    }
+    return p;
+  }
+
   static void setCurrent(ProcessRecord<?> p) {
     if (p == null) {
       CURRENT.remove();

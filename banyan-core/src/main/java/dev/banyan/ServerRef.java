@@ -129,10 +129,7 @@ public final class ServerRef<M> {
   public <R> R call(Function<ReplyTo<R>, ? extends M> request, Duration timeout) {
     Objects.requireNonNull(request, "request");
     long nanos = ProcessRecord.timeoutNanos(timeout);
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord<?> caller = ProcessRecord.currentAlive();
     ProcessRecord<?> server = resolve();
     if (server == null) {
       throw failed(ExitReason.NOPROC, "GenServer.call", "(request not built)", timeout);
@@ -192,10 +189,7 @@ public final class ServerRef<M> {
    */
   public void cast(M request) {
     Objects.requireNonNull(request, "request");
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord<?> caller = ProcessRecord.currentAlive();
     ProcessRecord<?> server = resolve();
     if (server != null) {
       server.deliver(new GenServerProcess.Cast(request), caller);
@@ -236,10 +230,7 @@ public final class ServerRef<M> {
   public void stop(ExitReason reason, Duration timeout) {
     Objects.requireNonNull(reason, "reason");
     long nanos = ProcessRecord.timeoutNanos(timeout);
-    ProcessRecord<?> caller = ProcessRecord.current();
-    if (caller != null) {
-      caller.checkAlive();
-    }
+    ProcessRecord<?> caller = ProcessRecord.currentAlive();
     ProcessRecord<?> server = resolve();
     if (server == null) {
       throw failed(ExitReason.NOPROC, "GenServer.stop", reason, timeout);
