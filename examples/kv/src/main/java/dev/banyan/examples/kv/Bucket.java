@@ -2,6 +2,7 @@ package dev.banyan.examples.kv;
 
 import dev.banyan.Agent;
 import dev.banyan.ChildSpec;
+import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
 import dev.banyan.Node;
 import dev.banyan.Pid;
@@ -137,6 +138,16 @@ public final class Bucket {
    */
   public void stop() {
     agent.stop();
+  }
+
+  /**
+   * Stops the bucket with {@code reason} and waits for it to end: the guide's {@code
+   * Agent.stop(bucket, :shutdown)}, to simulate a crash.
+   *
+   * @param reason the reason it exits with
+   */
+  public void stop(ExitReason reason) {
+    agent.stop(reason);
   }
 
   /** {@return the bucket's pid}, to monitor it, or to kill it in a demonstration */

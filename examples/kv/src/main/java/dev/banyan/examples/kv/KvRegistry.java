@@ -126,6 +126,11 @@ public final class KvRegistry {
     return registry.call(replyTo -> new Create(name, replyTo));
   }
 
+  /** {@return how many names the current table holds}, dead buckets not yet forgotten included */
+  int size() {
+    return names.size();
+  }
+
   /**
    * {@return the pid of the registry process last started}, or empty before its first start;
    * that process may have died since
