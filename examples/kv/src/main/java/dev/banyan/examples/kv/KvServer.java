@@ -10,6 +10,7 @@ import dev.banyan.ServerRef;
 import dev.banyan.Supervisor;
 import dev.banyan.TaskSupervisor;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -239,22 +240,51 @@ public final class KvServer {
    */
   private GenServer.Start<?> startAcceptor(ProcessContext<Object> supervisor) throws IOException {
     closeQuietly(listener.getAndSet(null));
-    ServerSocket socket = new ServerSocket();
+    ServerSocket socket = bind();
     try {
-      socket.setReuseAddress(true);
-      int port = boundPort != 0 ? boundPort : config.port();
-      socket.bind(new InetSocketAddress(config.host(), port), 1024);
-      boundPort = socket.getLocalPort();
       listener.set(socket);
       Pid<Object> pid = supervisor.spawnLink(self -> accept(socket));
       acceptorPid.set(pid);
       log.info("kv_server listening on {}:{}", config.host(), boundPort);
       return new GenServer.Start.Ok<>(ServerRef.of(pid));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       closeQuietly(socket);
       throw e;
     }
   }
+
+  /**
+   * Binds the listening socket. On a restart the previous socket may still hold the port for a
+   * moment (a socket closed while its thread is blocked in accept is released when that thread
+   * has left accept): then it tries again, for up to {@link #BIND_PATIENCE}.
+   */
+  private ServerSocket bind() throws IOException {
+    int port = boundPort != 0 ? boundPort : config.port();
+    long deadline = System.nanoTime() + BIND_PATIENCE.toNanos();
+    while (true) {
+      ServerSocket socket = new ServerSocket();
+      try {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(config.host(), port), 1024);
+        boundPort = socket.getLocalPort();
+        return socket;
+      } catch (BindException e) {
+        closeQuietly(socket);
+        if (boundPort == 0 || System.nanoTime() > deadline) {
+          throw e; // the first bind: the port belongs to someone else
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** How long a restarted acceptor waits for its port to be free again: 2 seconds. */
+  private static final Duration BIND_PATIENCE = Duration.ofSeconds(2);
 
   /** The acceptor's loop: the guide's {@code loop_acceptor/1}. */
   private void accept(ServerSocket socket) throws IOException {
