@@ -1,6 +1,7 @@
 package dev.banyan.examples.kv;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,13 +61,17 @@ final class Client implements AutoCloseable {
     out.flush();
   }
 
-  /** {@return the next answer line, without its CRLF}, or null if the server closed the connection */
+  /**
+   * {@return the next answer line, without its CRLF}
+   *
+   * @throws EOFException if the server closed the connection
+   */
   String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     while (true) {
       int b = in.read();
       if (b == -1) {
-        return null;
+        throw new EOFException("the server closed the connection");
       }
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
