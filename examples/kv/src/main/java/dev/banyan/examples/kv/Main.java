@@ -2,9 +2,7 @@ package dev.banyan.examples.kv;
 
 import dev.banyan.AttachedProcess;
 import dev.banyan.Down;
-import dev.banyan.GenServer;
 import dev.banyan.Node;
-import dev.banyan.Pid;
 import dev.banyan.ProcessExitedException;
 import dev.banyan.Supervisor;
 import java.io.PrintStream;
@@ -55,13 +53,14 @@ public final class Main {
     }
 
     Node node = Node.start("kv@localhost");
-    Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "kv-shutdown"));
     AttachedProcess<Object> main = node.attach();
     Kv kv = new Kv();
     KvServer server = new KvServer(kv.registry(), config);
-    Pid<?> top = start(node, kv, server);
+    Supervisor top = start(node, kv, server);
+    // Ctrl-C: the tree stops in reverse start order (the server, then the store), then the node.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, top), "kv-shutdown"));
     printWelcome(System.out, server);
-    main.monitor(top);
+    main.monitor(top.pid());
     try {
       main.receive(Down.class); // until the node stops
     } catch (ProcessExitedException stopped) {
@@ -72,10 +71,19 @@ public final class Main {
   private static final String QUIET_PROGRESS = "org.slf4j.simpleLogger.log.dev.banyan.Supervisor";
 
   /** Starts the tree: the store, then its server, under one supervisor. */
-  static Pid<?> start(Node node, Kv kv, KvServer server) {
-    GenServer.Start<Supervisor.Call> started =
-        Supervisor.start(node, Supervisor.Flags.oneForOne(), List.of(kv.childSpec(), server.childSpec()));
-    return started.orElseThrow().whereis().orElseThrow();
+  static Supervisor start(Node node, Kv kv, KvServer server) {
+    return Supervisor.of(
+        Supervisor.start(node, Supervisor.Flags.oneForOne(), List.of(kv.childSpec(), server.childSpec()))
+            .orElseThrow());
+  }
+
+  private static void stop(Node node, Supervisor top) {
+    try {
+      top.stop();
+    } catch (RuntimeException alreadyStopped) {
+      // it stopped by itself (too many restarts): the node's stop below is all there is to do
+    }
+    node.stop();
   }
 
   static void printWelcome(PrintStream out, KvServer server) {
