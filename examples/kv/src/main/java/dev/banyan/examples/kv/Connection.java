@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -28,6 +29,11 @@ final class Connection {
   private final Socket socket;
   private final KvRegistry registry;
   private final Set<Connection> live; // the server's open connections, for the write watchdog
+  private final CharsetDecoder utf8 = // strict; used only by the task
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private volatile Pid<?> task; // set by the task itself before it reads
   private volatile long writingSince; // System.nanoTime() when a write began; 0 when not writing
 
@@ -67,13 +73,7 @@ final class Connection {
     }
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(line))
-              .toString();
+      text = utf8.decode(ByteBuffer.wrap(line)).toString();
     } catch (CharacterCodingException e) {
       return Command.INVALID_UTF_8;
     }

@@ -293,7 +293,10 @@ public final class KvServer {
         Socket client = socket.accept();
         try {
           Connection connection = new Connection(client, registry, connections);
-          tasks.get().startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS);
+          if (!(tasks.get().startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS)
+              instanceof TaskSupervisor.StartChild.Ok)) {
+            closeQuietly(client); // too many connections (no limit is set, but in case one is)
+          }
         } catch (RuntimeException e) {
           closeQuietly(client); // no task to own it: let it crash, after closing the socket
           throw e;
