@@ -54,7 +54,7 @@ final class ApplicationMaster {
     ApplicationMaster master = new ApplicationMaster(controller, spec, type);
     Object result = await(master.outcome);
     if (result instanceof ExitReason reason) {
-      await(master.done); // the master is gone: the caller sees a clean slate (as OTP 26's start)
+      master.awaitEnd(); // the master is gone: the caller sees a clean slate (as OTP 26's start)
       String module = master.moduleName;
       throw new ApplicationException(
           "application " + spec.name() + " failed to start: " + reason + " in " + module + ".start",
@@ -72,12 +72,25 @@ final class ApplicationMaster {
     if (pid.isAlive()) {
       pid.send(new StopRequest());
     }
-    await(done);
+    awaitEnd();
   }
 
-  /** Waits until the master has ended. */
+  /** Waits until the master has ended and is dead (its thread has ended). */
   void awaitEnd() {
     await(done);
+    boolean interrupted = false;
+    Thread thread = pid.record.thread;
+    // The body has returned; what is left is the runtime recording its death: not interruptible.
+    while (thread.isAlive() && thread != Thread.currentThread()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run(ProcessContext<Object> ctx) {

@@ -495,6 +495,7 @@ public final class Applications {
       if (master != null) {
         master.stop();
       }
+      report(app, "stopped", e.type); // before the state changes: who sees it stopped sees the report
     } finally {
       lock.lock();
       try {
@@ -503,7 +504,6 @@ public final class Applications {
         lock.unlock();
       }
     }
-    report(app, "stopped", e.type);
   }
 
   /**
@@ -583,6 +583,35 @@ public final class Applications {
           return;
         }
         changed.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the application runs, for at most {@code timeout}: for a test or a tool that
+   * starts {@link #runMain} in another thread.
+   *
+   * @param app the application
+   * @param timeout how long to wait at most
+   * @return whether it runs; false if the timeout passed or the node stopped first
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public boolean awaitRunning(String app, java.time.Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(app, "app");
+    long left = timeout.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        Entry e = loaded.get(app);
+        if (e != null && e.status == Status.RUNNING) {
+          return true;
+        }
+        if (nodeStopped || left <= 0) {
+          return false;
+        }
+        left = changed.awaitNanos(left);
       }
     } finally {
       lock.unlock();
@@ -841,7 +870,6 @@ public final class Applications {
    */
   void terminated(String app, ApplicationMaster master, ExitReason reason) {
     Application.Type type;
-    boolean stopNode;
     lock.lock();
     try {
       Entry e = loaded.get(app);
@@ -849,27 +877,38 @@ public final class Applications {
         return;
       }
       type = e.type;
-      markStopped(e);
-      stopNode =
-          switch (type) {
-            case PERMANENT -> true;
-            case TRANSIENT -> !(reason instanceof ExitReason.Normal);
-            case TEMPORARY -> false;
-          };
-      if (stopNode && terminated == null) {
-        terminated = new Terminated(app, reason);
-      }
     } finally {
       lock.unlock();
     }
-    report(app, reason, type);
+    report(app, reason, type); // before the state changes: who sees it stopped sees the report
+    boolean stopNode =
+        switch (type) {
+          case PERMANENT -> true;
+          case TRANSIENT -> !(reason instanceof ExitReason.Normal);
+          case TEMPORARY -> false;
+        };
+    Terminated t = new Terminated(app, reason);
     if (stopNode) {
-      Terminated t = new Terminated(app, reason);
       LOG.atError()
           .addKeyValue("application", app)
           .addKeyValue("exited", reason)
           .addKeyValue("type", typeName(type))
           .log("{}: {} application {} terminated, stopping {}", t, typeName(type), app, node);
+    }
+    lock.lock();
+    try {
+      Entry e = loaded.get(app);
+      if (e == null || e.master != master || e.status != Status.RUNNING) {
+        return; // an explicit stop came in between, and reports itself
+      }
+      if (stopNode && terminated == null) {
+        terminated = t;
+      }
+      markStopped(e);
+    } finally {
+      lock.unlock();
+    }
+    if (stopNode) {
       // Not from this process: stopping the node kills it.
       Thread.ofPlatform().name("banyan-application-terminated").start(node::stop);
     }

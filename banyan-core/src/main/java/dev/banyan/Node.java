@@ -481,6 +481,10 @@ public final class Node implements AutoCloseable {
       }
     }
     List<Pid<?>> stuck = zombies();
+    ProcessRecord<?> caller = ProcessRecord.current();
+    if (caller != null) {
+      stuck.remove(caller.pid); // a process that stops its own node is still in this call
+    }
     if (!stuck.isEmpty()) {
       LOG.warn(
           "node {} stopped, but the threads of {} processes still run (they ignore interrupts): {}{}",
