@@ -835,7 +835,7 @@ public final class Applications {
       LOG.info("application {} running on {}", app, node.name());
       apps.awaitStop(app);
       return apps.terminated().isPresent() ? 1 : 0;
-    } catch (ApplicationException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       LOG.error("application {} could not be started: {}", app, e.getMessage(), e);
       return 1;
     } catch (InterruptedException e) {
