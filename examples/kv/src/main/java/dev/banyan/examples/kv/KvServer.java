@@ -1,9 +1,13 @@
 package dev.banyan.examples.kv;
 
+import dev.banyan.Application;
+import dev.banyan.ApplicationContext;
+import dev.banyan.ApplicationSpec;
 import dev.banyan.ChildSpec;
 import dev.banyan.ChildStart;
 import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
+import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
 import dev.banyan.ServerRef;
@@ -171,20 +175,71 @@ public final class KvServer {
    * "kv_server"}, whose start returns once the server listens
    */
   public ChildSpec childSpec() {
-    return ChildSpec.supervisor(
-        "kv_server",
-        Supervisor.childStart(
-            Supervisor.Flags.oneForOne(),
-            List.of(
-                Children.supervisor(
-                    "task_supervisor",
-                    parent -> {
-                      TaskSupervisor started = TaskSupervisor.startLink(parent);
-                      tasks.set(started);
-                      return started.pid();
-                    }),
-                ChildSpec.worker("acceptor", this::startAcceptor),
-                ChildSpec.worker("write_watchdog", ChildStart.process(this::watchWrites)))));
+    return ChildSpec.supervisor("kv_server", Supervisor.childStart(FLAGS, children()));
+  }
+
+  private static final Supervisor.Flags FLAGS = Supervisor.Flags.oneForOne();
+
+  private List<ChildSpec> children() {
+    return List.of(
+        Children.supervisor(
+            "task_supervisor",
+            parent -> {
+              TaskSupervisor started = TaskSupervisor.startLink(parent);
+              tasks.set(started);
+              return started.pid();
+            }),
+        ChildSpec.worker("acceptor", this::startAcceptor),
+        ChildSpec.worker("write_watchdog", ChildStart.process(this::watchWrites)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The application
+
+  /**
+   * The {@code kv_server} application: it needs {@code kv} running, and its settings are {@code
+   * host} (default {@code "127.0.0.1"}), {@code port} (default 4040; 0 lets the system choose) and
+   * {@code write_timeout} (default 10 s), which {@code -Dbanyan.kv_server.port=4041} or {@code
+   * BANYAN_KV_SERVER_PORT=4041} (and so on) override. When it starts it keeps its {@code
+   * KvServer} in its environment under {@link #HANDLE_KEY}, where {@link #of(Node)} finds it.
+   */
+  public static final ApplicationSpec APPLICATION =
+      ApplicationSpec.of("kv_server", App::new)
+          .withVersion("0.1.0")
+          .withDescription("the key-value store's TCP server")
+          .withDependencies(Kv.APPLICATION.name())
+          .withEnv("host", Config.DEFAULTS.host())
+          .withEnv("port", Config.DEFAULTS.port())
+          .withEnv("write_timeout", Config.DEFAULTS.writeTimeout());
+
+  /** The environment key under which {@code kv_server} keeps its {@code KvServer}: not a setting. */
+  public static final String HANDLE_KEY = "handle";
+
+  /**
+   * {@return the server of the {@code kv_server} application of {@code node}}, to ask for its
+   * {@link #port()}
+   *
+   * @param node the node
+   * @throws java.util.NoSuchElementException if {@code kv_server} has not started on that node
+   */
+  public static KvServer of(Node node) {
+    return node.applications().fetchEnv(APPLICATION.name(), HANDLE_KEY, KvServer.class);
+  }
+
+  /** The application's callbacks: the guide's {@code KVServer.Application}. */
+  private static final class App implements Application {
+    @Override
+    public Started start(ApplicationContext app) {
+      Config config =
+          new Config(
+              app.fetchEnv("host", String.class),
+              app.fetchEnv("port", Integer.class),
+              app.fetchEnv("write_timeout", Duration.class));
+      KvServer server = new KvServer(Kv.of(app.node()).registry(), config);
+      Started started = app.startSupervisor(FLAGS, server.children());
+      app.node().applications().putEnv(app.name(), HANDLE_KEY, server);
+      return started;
+    }
   }
 
   /** {@return the configuration} */
