@@ -32,11 +32,24 @@ import org.slf4j.LoggerFactory;
  * The TCP server of the store: the guide's {@code kv_server} application. It accepts
  * connections and serves each in its own task, speaking the guide's line protocol.
  *
+ * <p>As an application ({@link #APPLICATION}, which needs {@link Kv#APPLICATION}):
+ *
+ * {@snippet :
+ * Applications apps = node.applications();
+ * apps.load(Kv.APPLICATION);
+ * apps.load(KvServer.APPLICATION);
+ * apps.putEnv("kv_server", "port", 0);
+ * apps.ensureAllStarted("kv_server");     // [kv, kv_server]
+ * KvServer.of(node).port();               // 41234: the port the system chose
+ * }
+ *
+ * <p>Or as a child of a supervisor of your own:
+ *
  * {@snippet :
  * Kv kv = new Kv();
  * KvServer server = new KvServer(kv.registry(), KvServer.Config.DEFAULTS.withPort(0));
  * Supervisor.start(node, Supervisor.Flags.oneForOne(), List.of(kv.childSpec(), server.childSpec()));
- * server.address();   // 127.0.0.1/127.0.0.1:41234: the port the system chose
+ * server.address();   // 127.0.0.1/127.0.0.1:41234
  * }
  *
  * <h2>The protocol</h2>
@@ -216,8 +229,8 @@ public final class KvServer {
   public static final String HANDLE_KEY = "handle";
 
   /**
-   * {@return the server of the {@code kv_server} application of {@code node}}, to ask for its
-   * {@link #port()}
+   * {@return the server that the {@code kv_server} application of {@code node} started last}, to
+   * ask for its {@link #port()}
    *
    * @param node the node
    * @throws java.util.NoSuchElementException if {@code kv_server} has not started on that node

@@ -69,7 +69,8 @@ public final class Main {
   static void printWelcome(PrintStream out, KvServer server) {
     String host = server.config().host();
     int port = server.port();
-    out.printf(
+    // One print of the whole text, so that log lines of other threads do not cut through it.
+    out.print(
         """
         KV server listening on %1$s:%2$d. Talk to it with nc:
 
@@ -80,7 +81,8 @@ public final class Main {
             DELETE shopping milk
 
         Answers: OK, the value then OK, NOT FOUND, UNKNOWN COMMAND. Ctrl-C stops the server.
-        %n""",
-        host, port);
+        """
+            .formatted(host, port));
+    out.flush();
   }
 }
