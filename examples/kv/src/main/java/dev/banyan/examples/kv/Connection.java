@@ -28,13 +28,13 @@ final class Connection {
 
   private final Socket socket;
   private final KvRegistry registry;
-  private final Set<Connection> live; // the server's open connections, for the write watchdog
+  private final Set<Connection> live; // the server's open connections: the acceptor adds, the task or the watchdog removes
   private final CharsetDecoder utf8 = // strict; used only by the task
       StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
-  private volatile Pid<?> task; // set by the task itself before it reads
+  private volatile Pid<?> task; // set by the task itself before it reads, and by the acceptor
   private volatile long writingSince; // System.nanoTime() when a write began; 0 when not writing
 
   Connection(Socket socket, KvRegistry registry, Set<Connection> live) {
@@ -46,7 +46,6 @@ final class Connection {
   /** Serves the client until it closes the connection; runs in the connection's task. */
   Object serve(ProcessContext<Object> self) throws IOException {
     task = self.self();
-    live.add(this);
     try (socket) {
       LineReader in = new LineReader(socket.getInputStream());
       OutputStream out = new BufferedOutputStream(socket.getOutputStream());
@@ -104,17 +103,27 @@ final class Connection {
     return since == 0 ? 0 : now - since;
   }
 
+  /** The acceptor tells which task serves this connection (the task may have set it already). */
+  void servedBy(Pid<?> pid) {
+    task = pid;
+  }
+
+  /** Closes the socket, which ends the task's blocked read or write. */
+  void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+
   /** Ends a connection whose client does not read: the task exits and the socket closes. */
   void abort(ProcessContext<?> watchdog, ExitReason reason) {
     Pid<?> t = task;
     if (t != null) {
       watchdog.exit(t, reason);
     }
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // closing anyway
-    }
+    close();
   }
 
   /** {@return the task serving this connection}, or null before it started */

@@ -156,22 +156,33 @@ public final class KvRegistry {
   private record Watched(String name, Bucket bucket) {}
 
   /**
+   * The registry process's state: its monitors, by reference (mutable, confined to the process).
+   * A crash report prints the state: this prints a count, not every bucket.
+   */
+  private record Refs(Map<MonitorRef, Watched> byRef) {
+    @Override
+    public String toString() {
+      return byRef.size() + " buckets monitored";
+    }
+  }
+
+  /**
    * The registry process. Its state is the map of monitors; the table of names is a field, as
    * the guide's ETS table is a resource of the process, published to readers at {@code init}.
    */
-  private final class Server implements GenServer<Map<MonitorRef, Watched>, Request> {
+  private final class Server implements GenServer<Refs, Request> {
     private final ConcurrentHashMap<String, Bucket> table = new ConcurrentHashMap<>();
     private ProcessContext<Object> self; // written in init, then read only by this process
 
     @Override
-    public Init<Map<MonitorRef, Watched>> init(ProcessContext<Object> self) {
+    public Init<Refs> init(ProcessContext<Object> self) {
       this.self = self;
       names = table;
-      return Init.ok(new HashMap<>());
+      return Init.ok(new Refs(new HashMap<>()));
     }
 
     @Override
-    public Result<Map<MonitorRef, Watched>> handleCall(Request request, Map<MonitorRef, Watched> refs) {
+    public Result<Refs> handleCall(Request request, Refs refs) {
       return switch (request) {
         case Create create -> {
           Bucket existing = table.get(create.name());
@@ -180,7 +191,7 @@ public final class KvRegistry {
           }
           // None, or one that died and whose Down is still on its way: a new bucket.
           Bucket bucket = buckets.startBucket();
-          refs.put(self.monitor(bucket.pid()), new Watched(create.name(), bucket));
+          refs.byRef().put(self.monitor(bucket.pid()), new Watched(create.name(), bucket));
           table.put(create.name(), bucket);
           yield Result.reply(create.replyTo(), bucket, refs);
         }
@@ -188,10 +199,10 @@ public final class KvRegistry {
     }
 
     @Override
-    public Result<Map<MonitorRef, Watched>> handleInfo(Object message, Map<MonitorRef, Watched> refs)
+    public Result<Refs> handleInfo(Object message, Refs refs)
         throws Exception {
       if (message instanceof Down down) {
-        Watched gone = refs.remove(down.ref());
+        Watched gone = refs.byRef().remove(down.ref());
         if (gone != null) {
           table.remove(gone.name(), gone.bucket()); // only if no newer bucket took the name
         }

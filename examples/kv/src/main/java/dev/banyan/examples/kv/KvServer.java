@@ -5,6 +5,8 @@ import dev.banyan.ApplicationContext;
 import dev.banyan.ApplicationSpec;
 import dev.banyan.ChildSpec;
 import dev.banyan.ChildStart;
+import dev.banyan.Exit;
+import dev.banyan.ExitException;
 import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
 import dev.banyan.Node;
@@ -80,10 +82,10 @@ import org.slf4j.LoggerFactory;
  * <h2>The supervision tree</h2>
  * <pre>
  * kv_server (one_for_one)
+ * ├── write_watchdog (permanent worker)
  * ├── task_supervisor (TaskSupervisor)
  * │   └── connection, connection, ... (temporary tasks, one per client)
- * ├── acceptor (permanent worker)
- * └── write_watchdog (permanent worker)
+ * └── acceptor (permanent worker)
  * </pre>
  * The acceptor binds the listening socket when it starts, then accepts connections and starts a
  * task for each under the task supervisor. A connection's task owns its socket: when the task
@@ -92,7 +94,9 @@ import org.slf4j.LoggerFactory;
  * open connections open: a request that meets a dead registry gets {@code ERROR}, and the next
  * one is served by the restarted one. The write watchdog ends the tasks whose clients do not
  * read: a task blocked writing for longer than {@link Config#writeTimeout()} is stopped with
- * {@code {shutdown, write_timeout}} and its socket closed.
+ * {@code {shutdown, write_timeout}} and its socket closed. It also closes the socket of a task
+ * that died before its code could run (and so could not close it), and, when the server stops,
+ * any socket left.
  *
  * <h2>Thread safety</h2>
  * Thread-safe: a {@code KvServer} is a handle that stays the same across restarts.
@@ -195,6 +199,7 @@ public final class KvServer {
 
   private List<ChildSpec> children() {
     return List.of(
+        ChildSpec.worker("write_watchdog", ChildStart.process(this::watchWrites)),
         Children.supervisor(
             "task_supervisor",
             parent -> {
@@ -202,8 +207,7 @@ public final class KvServer {
               tasks.set(started);
               return started.pid();
             }),
-        ChildSpec.worker("acceptor", this::startAcceptor),
-        ChildSpec.worker("write_watchdog", ChildStart.process(this::watchWrites)));
+        ChildSpec.worker("acceptor", this::startAcceptor));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -359,37 +363,66 @@ public final class KvServer {
     try (socket) {
       while (true) {
         Socket client = socket.accept();
+        Connection connection = new Connection(client, registry, connections);
+        connections.add(connection); // from now on the watchdog closes it if its task dies
+        boolean started = false;
         try {
-          Connection connection = new Connection(client, registry, connections);
-          if (!(tasks.get().startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS)
-              instanceof TaskSupervisor.StartChild.Ok)) {
-            closeQuietly(client); // too many connections (no limit is set, but in case one is)
+          if (tasks.get().startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS)
+              instanceof TaskSupervisor.StartChild.Ok ok) {
+            connection.servedBy(ok.pid());
+            started = true;
           }
-        } catch (RuntimeException e) {
-          closeQuietly(client); // no task to own it: let it crash, after closing the socket
-          throw e;
+        } finally {
+          if (!started) {
+            // No task to own it (too many connections, the task supervisor down, or this acceptor
+            // killed meanwhile): close it, and let the acceptor crash if something threw.
+            connections.remove(connection);
+            connection.close();
+          }
         }
       }
     }
   }
 
+
   // ---------------------------------------------------------------------------------------------
   // The write watchdog
 
+  /**
+   * The write watchdog's loop. Every quarter of the write timeout it ends the connections whose
+   * task has been blocked writing for longer than the timeout, and closes the sockets of
+   * connections whose task has died without closing its socket (a task killed before its code
+   * ran). It traps exits: when the supervisor stops it — after the task supervisor, which starts
+   * after it — it closes whatever sockets are left, then exits.
+   */
   private void watchWrites(ProcessContext<Object> self) {
+    self.trapExit(true);
     long limit = config.writeTimeout().toNanos();
     Duration period = config.writeTimeout().dividedBy(4);
     while (true) {
-      self.receive(period); // nothing is sent to it: a timer
+      Optional<Object> message = self.receive(period);
+      if (message.isPresent() && message.get() instanceof Exit exit) {
+        connections.forEach(Connection::close);
+        connections.clear();
+        throw new ExitException(exit.reason()); // only the parent is linked to it
+      }
       long now = System.nanoTime();
       for (Connection c : connections) {
-        if (c.blockedNanos(now) > limit) {
-          log.warn("closing the connection of client port {}: it has not read for {}", c.clientPort(), config.writeTimeout());
+        Pid<?> task = c.task();
+        if (task != null && !task.isAlive()) {
+          connections.remove(c);
+          c.close();
+        } else if (c.blockedNanos(now) > limit) {
+          log.warn(
+              "closing the connection of client port {}: it has not read for {}",
+              c.clientPort(),
+              config.writeTimeout());
           c.abort(self, WRITE_TIMEOUT);
         }
       }
     }
   }
+
 
   /** The exit reason of a connection task whose client does not read. */
   static final ExitReason WRITE_TIMEOUT = ExitReason.shutdown("write_timeout");
