@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Names buckets: the guide's {@code KV.Registry}, a {@link GenServer} that creates a bucket for
@@ -66,7 +67,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class KvRegistry {
 
-  private final BucketSupervisor buckets;
+  private final Supplier<Bucket> startBucket; // runs in the registry process
   // The current registry process's table, replaced by each (re)start; written only by that process.
   private volatile Map<String, Bucket> names = Map.of();
   private final AtomicReference<ServerRef<Request>> server = new AtomicReference<>(); // set by each (re)start
@@ -78,7 +79,12 @@ public final class KvRegistry {
    * @param buckets the supervisor of the buckets
    */
   public KvRegistry(BucketSupervisor buckets) {
-    this.buckets = Objects.requireNonNull(buckets, "buckets");
+    this(Objects.requireNonNull(buckets, "buckets")::startBucket);
+  }
+
+  /** For tests: a registry whose buckets {@code startBucket} starts, in the registry process. */
+  KvRegistry(Supplier<Bucket> startBucket) {
+    this.startBucket = startBucket;
   }
 
   /** {@return the child spec of the registry}: a permanent worker, id {@code "registry"} */
@@ -190,7 +196,7 @@ public final class KvRegistry {
             yield Result.reply(create.replyTo(), existing, refs);
           }
           // None, or one that died and whose Down is still on its way: a new bucket.
-          Bucket bucket = buckets.startBucket();
+          Bucket bucket = startBucket.get();
           refs.byRef().put(self.monitor(bucket.pid()), new Watched(create.name(), bucket));
           table.put(create.name(), bucket);
           yield Result.reply(create.replyTo(), bucket, refs);

@@ -11,6 +11,8 @@ import dev.banyan.ProcessContext;
 import dev.banyan.testkit.BanyanTest;
 import dev.banyan.testkit.TestSupervisor;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -175,6 +177,44 @@ class KvRegistryTest {
           Thread.yield();
         }
       }
+    }
+  }
+
+  @Nested
+  class ReadsDoNotWaitForTheRegistry {
+    @Test
+    void lookupsAnswerWhileTheRegistryIsBusyCreating(Node node, TestSupervisor supervised)
+        throws InterruptedException {
+      CountDownLatch inStart = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger starts = new AtomicInteger();
+      // A registry whose second bucket start holds the registry process until released.
+      KvRegistry held =
+          new KvRegistry(
+              () -> {
+                if (starts.incrementAndGet() == 2) {
+                  inStart.countDown();
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+                return Bucket.start(node);
+              });
+      supervised.startChild(held.childSpec());
+      Bucket fast = held.create("fast");
+      Thread creator = Thread.ofVirtual().start(() -> held.create("slow"));
+      inStart.await(); // the registry process is now inside the create of "slow"
+
+      for (int i = 0; i < 1000; i++) {
+        assertThat(held.lookup("fast")).contains(fast); // a call would wait 5 s, then fail
+      }
+      assertThat(held.lookup("slow")).isEmpty();
+
+      release.countDown();
+      creator.join();
+      assertThat(held.lookup("slow")).isPresent();
     }
   }
 }
