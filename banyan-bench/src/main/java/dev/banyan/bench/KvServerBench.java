@@ -33,7 +33,8 @@ import java.util.concurrent.Future;
  * <p>Default: 10 measured seconds (after 3 seconds of warm-up) for 1 and for 100 connections.
  * Prints a line of figures and a JSON line per run. The load generator runs in the same JVM as
  * the server (on virtual threads), so on a small machine both share the cores: the figures are
- * for comparing runs on one machine, not absolute capacities.
+ * for comparing runs on one machine, not absolute capacities. Socket pollers run on platform
+ * threads ({@code -Djdk.pollerMode=1}, set unless given), as the KV server's {@code Main} runs.
  */
 public final class KvServerBench {
 
@@ -66,6 +67,11 @@ public final class KvServerBench {
    * @throws Exception if a run fails (a wrong answer is a failure)
    */
   public static void main(String[] args) throws Exception {
+    // As the KV server's Main does (examples/kv README, "Running it under load"): socket pollers
+    // on platform threads, unless the command line chose.
+    if (System.getProperty("jdk.pollerMode") == null) {
+      System.setProperty("jdk.pollerMode", "1");
+    }
     Duration measure = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
     Duration warmup = Duration.ofSeconds(3);
     int[] counts =

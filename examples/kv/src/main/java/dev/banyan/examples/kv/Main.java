@@ -40,6 +40,7 @@ public final class Main {
    * @param args ignored
    */
   public static void main(String[] args) {
+    usePlatformPollers();
     // Supervisor progress reports ("started child ...") at info would bury the welcome text;
     // errors and crash reports still show. (slf4j-simple's setting; -D on the command line wins.)
     if (System.getProperty(QUIET_PROGRESS) == null) {
@@ -49,6 +50,20 @@ public final class Main {
     Thread.ofVirtual().start(() -> welcomeOnceRunning(node, System.out));
     System.exit(Applications.runMain(node, "kv_server", SPECS, Map.of()));
   }
+
+  /**
+   * Asks the JDK for socket pollers on platform threads ({@code -Djdk.pollerMode=1}) unless the
+   * command line chose: with the JDK 25 default on Linux (pollers are virtual threads), busy
+   * connections starve newly started processes, so a restart can wait for seconds. It must run
+   * before the first socket is used (the JDK reads it once).
+   */
+  static void usePlatformPollers() {
+    if (System.getProperty(POLLER_MODE) == null) {
+      System.setProperty(POLLER_MODE, "1");
+    }
+  }
+
+  private static final String POLLER_MODE = "jdk.pollerMode";
 
   /** The applications, the server and what it needs. */
   static final List<ApplicationSpec> SPECS = List.of(Kv.APPLICATION, KvServer.APPLICATION);

@@ -7,7 +7,11 @@ import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.testkit.BanyanTest;
 import dev.banyan.testkit.TestSupervisor;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -102,6 +106,7 @@ class KvChaosTest {
         if (restarts != null) {
           restarts.add(now);
         }
+        System.out.println("kill " + (k + 1) + ": " + what);
         long t0 = System.nanoTime();
         awaitAnswer(server, probe).close();
         killed.add(what + ", healed in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
@@ -214,9 +219,22 @@ class KvChaosTest {
         c = null;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the server did not answer again within " + HEAL_BOUND);
+        throw new AssertionError("the server did not answer again within " + HEAL_BOUND + "; " + dumpThreads());
       }
       Thread.yield();
+    }
+  }
+
+  /** Writes every thread's stack, virtual threads included, to a file; returns where. */
+  private static String dumpThreads() {
+    try {
+      Path file = Files.createTempFile("kv-chaos-threads-", ".txt");
+      Files.delete(file);
+      ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+          .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+      return "threads dumped to " + file;
+    } catch (IOException | RuntimeException e) {
+      return "no thread dump: " + e;
     }
   }
 
