@@ -71,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *     words</td><td>{@code UNKNOWN COMMAND}</td></tr>
  * <tr><td>a line longer than 64 KiB</td><td>{@code ERROR LINE TOO LONG}</td></tr>
  * <tr><td>a line that is not valid UTF-8</td><td>{@code ERROR INVALID UTF-8}</td></tr>
- * <tr><td>any request while the registry is down or does not answer in 5 s</td><td>{@code
- *     ERROR}</td></tr>
+ * <tr><td>a {@code CREATE} while the registry is down or does not answer within 5 s; a request
+ *     whose bucket does not answer within 5 s</td><td>{@code ERROR}</td></tr>
  * </tbody>
  * </table>
  * Words are separated by white space; names, keys and values are single words. After every
@@ -109,6 +109,13 @@ public final class KvServer {
 
   /**
    * Where and how the server listens.
+   *
+   * {@snippet :
+   * KvServer.Config config = KvServer.Config.DEFAULTS.withPort(0).withWriteTimeout(Duration.ofSeconds(2));
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
    *
    * @param host the address to bind: a host name or an IP literal; default {@code 127.0.0.1}
    *     (loopback only)
