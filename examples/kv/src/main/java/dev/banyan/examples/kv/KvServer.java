@@ -180,7 +180,7 @@ public final class KvServer {
   private final AtomicReference<ServerSocket> listener = new AtomicReference<>(); // set by each acceptor (re)start
   private final AtomicReference<Pid<?>> acceptorPid = new AtomicReference<>(); // set by each acceptor (re)start
   private volatile int boundPort; // the port of the first bind, kept by restarts; 0 before
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet(); // added and removed by their tasks
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet(); // added by the acceptor; removed by their task or the watchdog
 
   /**
    * Creates the handle of a server that serves the buckets of {@code registry}; nothing runs
