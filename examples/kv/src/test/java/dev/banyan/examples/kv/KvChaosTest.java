@@ -243,6 +243,7 @@ class KvChaosTest {
     final int id;
     final int serverPort;
     volatile int port; // the client's port of its current connection
+    private boolean answered; // whether the current connection has answered once; client thread only
     final Map<String, Long> seen = new TreeMap<>(); // written by the client's thread; read after join
 
     ClientRun(int id, int serverPort) {
@@ -265,9 +266,12 @@ class KvChaosTest {
             if (c == null) {
               c = Client.connect(serverPort);
               port = c.localPort();
+              answered = false;
               saw("connected");
             }
-            if (!"OK".equals(c.request("CREATE " + bucket))) {
+            String created = c.request("CREATE " + bucket);
+            answered = true;
+            if (!"OK".equals(created)) {
               saw("CREATE not OK");
               continue;
             }
@@ -287,11 +291,21 @@ class KvChaosTest {
               violations.add("client " + id + ": GET k" + n + " after PUT v" + n + " answered " + get.replace("\n", "\\n"));
             }
           } catch (IOException e) {
-            // The connection is lost: only the death of its own task may do that.
-            if (c != null && !killedClientPorts.contains(port)) {
+            // The connection is lost: only the death of its own task may do that. (A connection
+            // reset before any answer was waiting to be accepted by an acceptor that died: the
+            // listening socket dies with its acceptor, as on the BEAM, and it never had a task.)
+            String what;
+            if (c == null) {
+              what = "connect failed";
+            } else if (!answered) {
+              what = "connection reset before its first answer (acceptor restarting)";
+            } else if (killedClientPorts.contains(port)) {
+              what = "connection lost (its task was killed)";
+            } else {
+              what = "connection lost";
               violations.add("client " + id + " lost its connection (port " + port + "), whose task was not killed: " + e);
             }
-            saw(c == null ? "connect failed" : "connection lost (its task was killed)");
+            saw(what);
             if (c != null) {
               try {
                 c.close();
