@@ -117,6 +117,41 @@ class ApplicationTest {
     }
 
     @Test
+    @DisplayName("a start while another thread starts the same application waits for that start's outcome")
+    void concurrentStartsWaitForTheFirst() throws Exception {
+      try (Node node = Node.start()) {
+        Kids kids = new Kids();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        Applications apps = node.applications();
+        apps.load(
+            ApplicationSpec.of(
+                "a",
+                () ->
+                    ctx -> {
+                      kids.log.add("start a");
+                      gate.get();
+                      return ctx.startSupervisor(Supervisor.Flags.oneForOne(), List.of());
+                    }));
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> first.complete(apps.ensureStarted("a")));
+        kids.log.awaitSize(1);
+        CompletableFuture<String> second = new CompletableFuture<>();
+        Thread waiter =
+            Thread.ofPlatform()
+                .start(() -> second.complete(apps.ensureStarted("a") + ", running " + apps.isRunning("a")));
+        while (waiter.getState() != Thread.State.WAITING && !second.isDone()) {
+          Thread.onSpinWait(); // until the second caller waits (or, wrongly, has returned)
+        }
+
+        gate.complete(null);
+
+        assertThat(second.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("false, running true");
+        assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(kids.log.snapshot()).containsExactly("start a");
+      }
+    }
+
+    @Test
     @DisplayName("an application that is not loaded cannot be started; ensureAllStarted names the missing dependency and who needs it")
     void unknownApplicationsAreNamed() {
       try (Node node = Node.start()) {
