@@ -599,6 +599,32 @@ class ApplicationTest {
         node.stop();
       }
     }
+    @Test
+    @DisplayName("CC-173: a permanent application whose supervisor exceeds its restart intensity stops the node with {application_terminated, App, shutdown}")
+    void restartIntensityExceededStopsTheNode() throws Exception {
+      Kids kids = new Kids();
+      Node node = Node.start();
+      try {
+        Applications apps = node.applications();
+        apps.load(app("other", kids, List.of("o1")));
+        apps.load(app("a", kids, List.of("w1")));
+        apps.start("other", Type.TEMPORARY);
+        apps.start("a", Type.PERMANENT);
+
+        for (int crash = 1; crash <= 4; crash++) { // 3 restarts are allowed in 5 s; the 4th crash is one too many
+          int before = kids.log.size();
+          SupervisorFixtures.tell(kids.pids.get("w1"), new SupervisorFixtures.Crash("crash " + crash));
+          kids.log.awaitSize(before + (crash < 4 ? 2 : 1)); // terminate w1 (+ init w1 when restarted)
+        }
+
+        apps.awaitStop("other"); // the node stops the other applications too
+        assertThat(apps.terminated()).contains(new Applications.Terminated("a", ExitReason.SHUTDOWN));
+        assertThat(kids.log.snapshot())
+            .endsWith("prep_stop a state-a", "stop a prepped-a", "prep_stop other state-other", "terminate o1", "stop other prepped-other");
+      } finally {
+        node.stop();
+      }
+    }
   }
 
   @Nested
