@@ -10,6 +10,7 @@ import dev.banyan.ProcessInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -188,6 +189,19 @@ class BenchmarkSmokeTest {
         assertThat(node.processes()).containsExactly(driver.self()); // the trees are gone
       }
       assertThat(out).containsEntry("n", 50).containsEntry("unit", "ms").containsKeys("value", "stop_ms", "note");
+    }
+  }
+
+  @Nested
+  class KvServer {
+    @Test
+    @DisplayName("kv-server: every connection gets right answers, and the run has figures")
+    void answersRightAndMeasures() throws Exception {
+      KvServerBench.Result r = KvServerBench.run(3, Duration.ofMillis(100), Duration.ofMillis(300));
+
+      assertThat(r.connections()).isEqualTo(3);
+      assertThat(r.requests()).isPositive();
+      assertThat(r.p50()).isLessThanOrEqualTo(r.p99());
     }
   }
 }
