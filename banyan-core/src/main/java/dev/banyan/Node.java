@@ -89,6 +89,7 @@ public final class Node implements AutoCloseable {
   private final Set<ProcessRecord<?>> table = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, ProcessRecord<?>> names = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
+  final Introspection.Journal journal = new Introspection.Journal(); // for Introspection
 
   private Node(String name) {
     this.name = name;
@@ -537,9 +538,15 @@ public final class Node implements AutoCloseable {
     table.remove(p);
   }
 
-  void processDied(ProcessRecord<?> p, ExitReason reason) {
+  void processDied(ProcessRecord<?> p, ExitReason reason, String regName) {
     live.decrementAndGet();
+    journal.died(this, p, reason, regName);
     Events.exited(this, p.pid, reason);
+  }
+
+  /** Calls {@code action} with every process whose thread has not ended (for Introspection). */
+  void forEachRecord(java.util.function.Consumer<ProcessRecord<?>> action) {
+    table.forEach(action);
   }
 
   /** {@return the placeholder pid of signals from threads that are not processes} */
