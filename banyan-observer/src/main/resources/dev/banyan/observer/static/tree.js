@@ -40,8 +40,8 @@ function item(n, onKill, drawn) {
       sup && n.strategy ? el('span', {class: 'badge strategy', title: 'strategy and intensity'},
         `${n.strategy} ${n.maxRestarts}/${n.maxSeconds}s`) : null,
       sup && n.restarts ? el('span', {class: 'badge restarts', title: 'restarts made by this supervisor'}, 'restarts ' + n.restarts) : null),
-    n.lastExit ? el('div', {class: 'last-exit', title: 'why it last ended'}, 'last exit: ' + n.lastExit) : null,
-    n.pid ? el('button', {class: 'kill', title: 'kill ' + n.pid, onclick: () => onKill(n.pid)}, 'kill') : null);
+    n.pid ? el('button', {class: 'kill', title: 'kill ' + n.pid, onclick: () => onKill(n.pid)}, 'kill') : null,
+    n.lastExit ? el('div', {class: 'last-exit', title: 'why it last ended'}, 'last exit: ' + n.lastExit) : null);
   const kids = (n.children ?? []).map(c => item(c, onKill, drawn));
   if (n.childrenNotShown > 0) {
     kids.push(el('li', {}, el('div', {class: 'node more'}, `… ${n.childrenNotShown} more children`)));
