@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -157,7 +158,8 @@ public final class Introspection {
    * {@return a text summary of a server's state}: Erlang's {@code sys:get_state/1}, bounded. It
    * asks the server, which answers between two messages; a {@link GenServer}'s state is shown by
    * its {@code toString}, maps and collections element by element, cut at {@code maxChars}.
-   * Empty if {@code pid} is not a live {@link GenServer}.
+   * Empty if {@code pid} is not a live {@link GenServer}. As with {@code sys:get_state}, the
+   * question restarts the server's idle timeout, if it has one.
    *
    * @param pid the server
    * @param maxChars the longest answer, at least 16
@@ -232,6 +234,13 @@ public final class Introspection {
   /**
    * A summary of a live process, read without its lock: every field is an estimate.
    *
+   * {@snippet :
+   * look.summary(pid).ifPresent(s -> System.out.println(s.pid() + " queue " + s.mailboxLength()));
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
+   *
    * @param pid the process
    * @param registeredName its registered name, if any
    * @param status what it is doing
@@ -261,6 +270,13 @@ public final class Introspection {
 
   /**
    * What kind of process this is and what it runs: Erlang's initial call and process label.
+   *
+   * {@snippet :
+   * boolean supervises = look.label(pid).map(l -> l.kind().isSupervisor()).orElse(false);
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
    *
    * @param kind the behaviour
    * @param implementation the class that implements it: the {@link GenServer}, the {@link
@@ -301,6 +317,14 @@ public final class Introspection {
   /**
    * A supervisor as it sees itself.
    *
+   * {@snippet :
+   * SupervisorReport r = look.supervisor(sup, 100, Duration.ofSeconds(1)).orElseThrow();
+   * System.out.println(r.strategy() + ", " + r.restarts() + " restarts, " + r.childCount() + " children");
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
+   *
    * @param kind {@link ProcessLabel.Kind#SUPERVISOR} or {@link
    *     ProcessLabel.Kind#DYNAMIC_SUPERVISOR}
    * @param strategy its strategy ({@code ONE_FOR_ONE} for a dynamic supervisor)
@@ -329,7 +353,16 @@ public final class Introspection {
   }
 
   /**
-   * One child of a supervisor.
+   * One child of a supervisor, in a {@link SupervisorReport}.
+   *
+   * {@snippet :
+   * for (ChildReport c : report.children()) {
+   *   System.out.println(c.id() + " " + c.restart() + " restarted " + c.restarts() + " times");
+   * }
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
    *
    * @param id its id (a dynamic supervisor's children keep their spec's id, which need not be
    *     unique)
@@ -359,6 +392,15 @@ public final class Introspection {
 
   /**
    * A crash or a restart, as the node remembers it.
+   *
+   * {@snippet :
+   * for (NodeEvent e : look.events(0)) {
+   *   System.out.println(e.at() + " " + e.kind() + " " + e.pid() + ": " + e.reason());
+   * }
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
    *
    * @param seq its number: increasing, from 1
    * @param at when it happened
@@ -447,8 +489,9 @@ public final class Introspection {
   static final class Journal {
     final Map<ProcessRecord<?>, ProcessLabel> labels = new ConcurrentHashMap<>();
     final LongAdder deadReceived = new LongAdder();
-    private final NodeEvent[] ring = new NodeEvent[EVENTS]; // guarded by this
-    private long seq; // guarded by this
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NodeEvent[] ring = new NodeEvent[EVENTS]; // guarded by lock
+    private long seq; // guarded by lock
 
     /** Notes a death: its messages, and a crash event if abnormal. Called once per death. */
     void died(Node node, ProcessRecord<?> p, ExitReason reason, String name) {
@@ -469,20 +512,30 @@ public final class Introspection {
           String.valueOf(childId), ExitReason.SHUTDOWN, supervisor, null);
     }
 
-    private synchronized void add(
+    private void add(
         NodeEvent.Kind kind, Pid<?> pid, String name, ExitReason reason, Pid<?> sup, Pid<?> now) {
-      seq++;
-      ring[(int) (seq % EVENTS)] =
-          new NodeEvent(seq, Instant.now(), kind, pid, name, reason,
-              Optional.ofNullable(sup), Optional.ofNullable(now));
+      Instant at = Instant.now();
+      lock.lock();
+      try {
+        seq++;
+        ring[(int) (seq % EVENTS)] =
+            new NodeEvent(seq, at, kind, pid, name, reason, Optional.ofNullable(sup), Optional.ofNullable(now));
+      } finally {
+        lock.unlock();
+      }
     }
 
-    synchronized List<NodeEvent> events(long afterSeq) {
+    List<NodeEvent> events(long afterSeq) {
       List<NodeEvent> out = new ArrayList<>();
-      for (long s = Math.max(afterSeq + 1, seq - EVENTS + 1); s <= seq; s++) {
-        if (s > 0) {
-          out.add(ring[(int) (s % EVENTS)]);
+      lock.lock();
+      try {
+        for (long s = Math.max(afterSeq + 1, seq - EVENTS + 1); s <= seq; s++) {
+          if (s > 0) {
+            out.add(ring[(int) (s % EVENTS)]);
+          }
         }
+      } finally {
+        lock.unlock();
       }
       return out;
     }

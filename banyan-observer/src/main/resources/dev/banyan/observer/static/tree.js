@@ -9,8 +9,11 @@ let firstDraw = true;
 export function renderTrees(container, data, onKill) {
   const drawn = new Set();
   const sections = data.trees.map(t =>
-    el('section', {class: 'tree-box', 'data-root': t.pid},
-      el('h3', {}, t.name ?? t.implementation ?? t.pid, ' ', el('span', {class: 'muted'}, t.pid)),
+    el('section', {class: 'tree-box', 'data-root': t.pid, 'data-application': t.application?.name},
+      t.application
+        ? el('h3', {}, t.application.name, ' ', el('span', {class: 'muted'},
+            [t.application.version, t.application.type, t.application.description].filter(x => x).join(' · ')))
+        : el('h3', {}, t.name ?? t.implementation ?? t.pid, ' ', el('span', {class: 'muted'}, t.pid)),
       el('ul', {class: 'tree'}, item(t, onKill, drawn))));
   if (data.treesTotal > data.trees.length) {
     sections.push(el('p', {class: 'muted'}, `${data.treesTotal - data.trees.length} more trees not shown`));
