@@ -23,7 +23,7 @@ package dev.banyan;
  * @since 0.1
  */
 public abstract sealed class BanyanException extends RuntimeException
-    permits BadArgException, NoProcException, ExitException {
+    permits BadArgException, NoProcException, ExitException, ApplicationException {
   private static final long serialVersionUID = 1L;
 
   BanyanException(String message) {

@@ -89,6 +89,7 @@ public final class Node implements AutoCloseable {
   private final Set<ProcessRecord<?>> table = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, ProcessRecord<?>> names = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
+  private final Applications applications = new Applications(this);
   final Introspection.Journal journal = new Introspection.Journal(); // for Introspection
 
   private Node(String name) {
@@ -144,6 +145,11 @@ public final class Node implements AutoCloseable {
   /** {@return whether the node is running (not stopped)} */
   public boolean isRunning() {
     return running.get();
+  }
+
+  /** {@return the node's application controller}: loads, starts and stops its applications */
+  public Applications applications() {
+    return applications;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -434,12 +440,18 @@ public final class Node implements AutoCloseable {
   // Stop
 
   /**
-   * Stops the node: kills every process (reason {@code killed}), cancels every timer, and waits
+   * Stops the node: stops its running applications in reverse start order ({@link
+   * Applications#stop(String)}), then kills every process (reason {@code killed}), cancels every
+   * timer, and waits
    * for the process threads to end, for as long as they keep ending; once none has ended for 5
    * seconds, the threads still running (they ignore interrupts) are logged and listed by {@link
    * #zombies()}. Stopping a stopped node does nothing.
    */
   public void stop() {
+    if (!running.get()) {
+      return;
+    }
+    applications.stopAll();
     if (!running.compareAndSet(true, false)) {
       return;
     }
@@ -470,6 +482,10 @@ public final class Node implements AutoCloseable {
       }
     }
     List<Pid<?>> stuck = zombies();
+    ProcessRecord<?> caller = ProcessRecord.current();
+    if (caller != null) {
+      stuck.remove(caller.pid); // a process that stops its own node is still in this call
+    }
     if (!stuck.isEmpty()) {
       LOG.warn(
           "node {} stopped, but the threads of {} processes still run (they ignore interrupts): {}{}",
@@ -478,6 +494,7 @@ public final class Node implements AutoCloseable {
           stuck.subList(0, Math.min(10, stuck.size())),
           stuck.size() > 10 ? " and more" : "");
     }
+    applications.nodeStopped();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

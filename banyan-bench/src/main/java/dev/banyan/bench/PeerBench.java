@@ -414,7 +414,7 @@ public final class PeerBench {
   }
 
   /** Kills the registered child and times until its replacement answers a call. */
-  private static long restartOnce(Node node, AttachedProcess<Object> driver, String name) {
+  static long restartOnce(Node node, AttachedProcess<Object> driver, String name) {
     Pid<?> old = node.whereis(name).orElseThrow();
     long t0 = System.nanoTime();
     driver.exit(old, ExitReason.KILL);

@@ -85,6 +85,38 @@ class BenchmarkSmokeTest {
   }
 
   @Nested
+  class Call {
+    @Test
+    void bothCallBenchmarksGetTheServersAnswer() {
+      CallBenchmark b = new CallBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.callFromAttachedProcess()).isEqualTo(PeerBench.Pong.PONG);
+        assertThat(b.callBetweenProcesses())
+            .isInstanceOfSatisfying(
+                CallBenchmark.Run.class, r -> assertThat(r.calls()).isEqualTo(CallBenchmark.CALLS));
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  @Nested
+  class Restart {
+    @Test
+    void aKilledChildIsReplacedByANewRegisteredOne() {
+      RestartBenchmark b = new RestartBenchmark();
+      b.setUp();
+      try {
+        assertThat(b.killAndAwaitRestartedChild()).isPositive();
+        assertThat(b.killAndAwaitRestartedChild()).isPositive();
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  @Nested
   class SelectiveReceive {
     @Test
     void matchesAreReceivedAndTheBacklogStays() {

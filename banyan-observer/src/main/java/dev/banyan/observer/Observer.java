@@ -1,12 +1,17 @@
 package dev.banyan.observer;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.banyan.Application;
+import dev.banyan.ApplicationContext;
+import dev.banyan.ApplicationSpec;
 import dev.banyan.Node;
+import dev.banyan.Supervisor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -110,6 +115,45 @@ public final class Observer implements AutoCloseable {
     URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/");
     LOG.info("Observer of node {} at {}", node.name(), uri);
     return new Observer(server, executor, http, uri);
+  }
+
+  /**
+   * {@return the observer as an application}, named {@value #APPLICATION}, for a node whose
+   * applications are started by {@code ensureAllStarted}: starting it starts an observer with
+   * {@code options} (and an empty top supervisor, so that it shows in the tree), stopping it
+   * stops the observer.
+   *
+   * {@snippet :
+   * node.applications().load(Observer.application(Observer.Options.DEFAULTS.withPort(4050)));
+   * node.applications().ensureAllStarted(Observer.APPLICATION);
+   * }
+   *
+   * @param options where to listen, and the access token
+   */
+  public static ApplicationSpec application(Options options) {
+    Objects.requireNonNull(options, "options");
+    options.check();
+    return ApplicationSpec.of(APPLICATION, () -> new ObserverApplication(options))
+        .withDescription("a live web view of the node")
+        .withVersion("0.1.0");
+  }
+
+  /** The name of the observer's application: {@value}. */
+  public static final String APPLICATION = "banyan_observer";
+
+  /** The observer as an application: the server is its state. */
+  private record ObserverApplication(Options options) implements Application {
+    @Override
+    public Started start(ApplicationContext app) {
+      Started tree = app.startSupervisor(Supervisor.Flags.oneForOne(), List.of());
+      Observer observer = Observer.start(app.node(), options);
+      return new Started(tree.topSupervisor(), observer);
+    }
+
+    @Override
+    public void stop(Object state) {
+      ((Observer) state).close();
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.banyan.observer;
 
 import static dev.banyan.observer.Json.obj;
 
+import dev.banyan.Applications;
 import dev.banyan.CallException;
 import dev.banyan.ExitReason;
 import dev.banyan.Introspection;
@@ -147,15 +148,38 @@ final class Views {
   // Supervision trees
 
   /**
-   * The supervision trees: one per supervisor that no supervisor supervises, the roots named
-   * first. Each child of a supervisor is itself a tree when it is a supervisor.
+   * The supervision trees: first each running application's, in start order, then one for every
+   * other supervisor that no supervisor supervises, the named ones first. Each child of a
+   * supervisor is itself a tree when it is a supervisor.
    */
   Map<String, Object> trees() {
+    int[] budget = {MAX_TREE_NODES};
+    List<Object> out = new ArrayList<>();
+    List<Object> libraries = new ArrayList<>();
+    Set<Pid<?>> shown = new HashSet<>();
+    for (Applications.RunningApplication app : node.applications().which()) {
+      Map<String, Object> about = obj(
+          "name", cut(app.name()),
+          "description", cut(app.description()),
+          "version", cut(app.version()),
+          "type", lower(app.type()));
+      if (app.topSupervisor().isEmpty()) {
+        libraries.add(about);
+        continue;
+      }
+      Pid<?> top = app.topSupervisor().get();
+      shown.add(top);
+      if (budget[0] > 0) {
+        Map<String, Object> tree = supervisorNode(top, 0, budget);
+        tree.put("application", about);
+        out.add(tree);
+      }
+    }
     Set<Pid<?>> supervisors = new HashSet<>(look.supervisors());
     List<Pid<?>> roots = new ArrayList<>();
     for (Pid<?> s : supervisors) {
       Optional<Pid<?>> parent = look.label(s).flatMap(ProcessLabel::parent);
-      if (parent.isEmpty() || !supervisors.contains(parent.get())) {
+      if (!shown.contains(s) && (parent.isEmpty() || !supervisors.contains(parent.get()))) {
         roots.add(s);
       }
     }
@@ -163,15 +187,13 @@ final class Views {
         Comparator.comparing((Pid<?> p) -> registeredName(p).isEmpty())
             .thenComparing(p -> registeredName(p).orElse(""))
             .thenComparingInt(Pid::id));
-    int[] budget = {MAX_TREE_NODES};
-    List<Object> out = new ArrayList<>();
     for (Pid<?> root : roots) {
       if (budget[0] <= 0) {
         break;
       }
       out.add(supervisorNode(root, 0, budget));
     }
-    return obj("trees", out, "treesTotal", roots.size());
+    return obj("trees", out, "treesTotal", shown.size() + roots.size(), "libraries", libraries);
   }
 
   private Map<String, Object> supervisorNode(Pid<?> sup, int depth, int[] budget) {

@@ -1,6 +1,8 @@
 package dev.banyan.observer;
 
 import dev.banyan.Agent;
+import dev.banyan.Application;
+import dev.banyan.ApplicationSpec;
 import dev.banyan.ChildSpec;
 import dev.banyan.ChildStart;
 import dev.banyan.DynamicSupervisor;
@@ -17,11 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A small supervision tree for the observer's tests, shaped like the KV store's: a top supervisor
- * {@code demo_sup} (one_for_one) with a permanent GenServer {@code demo_counter} and a
+ * A small application for the observer's tests, shaped like the KV store's: the application
+ * {@code demo}, whose top supervisor {@code demo_sup} (one_for_one) has a permanent GenServer {@code demo_counter} and a
  * DynamicSupervisor {@code demo_buckets} of temporary {@link Agent} buckets.
  */
 final class DemoTree {
+  static final String APPLICATION = "demo";
   static final String TOP = "demo_sup";
   static final String COUNTER = "demo_counter";
   static final String BUCKETS = "demo_buckets";
@@ -59,18 +62,18 @@ final class DemoTree {
                   this.buckets = DynamicSupervisor.startLink(sup, bucketOptions());
                   return new GenServer.Start.Ok<>(ServerRef.of(this.buckets.pid()));
                 }));
-    GenServer.Start<Supervisor.Call> started =
-        Supervisor.start(
-            node,
-            self -> Optional.of(new Supervisor.Init(Supervisor.Flags.oneForOne(), children)),
-            GenServer.Options.named(TOP));
-    if (!(started instanceof GenServer.Start.Ok<Supervisor.Call> ok)) {
-      throw new AssertionError("the demo tree did not start: " + started);
-    }
+    Supervisor.Module module =
+        self -> Optional.of(new Supervisor.Init(Supervisor.Flags.oneForOne(), children));
+    Application demo = app -> app.startSupervisor(module, GenServer.Options.named(TOP));
+    node.applications().load(
+        ApplicationSpec.of(APPLICATION, () -> demo)
+            .withDescription("the observer's test tree")
+            .withVersion("1.0"));
+    node.applications().start(APPLICATION, Application.Type.TEMPORARY);
     for (int i = 0; i < buckets; i++) {
       addBucket("bucket-" + i);
     }
-    return ok.server().whereis().orElseThrow();
+    return node.whereis(TOP).orElseThrow();
   }
 
   private static DynamicSupervisor.Options bucketOptions() {

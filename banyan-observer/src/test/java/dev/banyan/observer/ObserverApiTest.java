@@ -48,11 +48,11 @@ class ObserverApiTest {
 
   private JsonNode demoTree() {
     for (JsonNode t : client.json("/api/trees").get("trees")) {
-      if (DemoTree.TOP.equals(t.path("name").asText())) {
+      if (DemoTree.APPLICATION.equals(t.path("application").path("name").asText())) {
         return t;
       }
     }
-    throw new AssertionError("no tree named " + DemoTree.TOP);
+    throw new AssertionError("no tree of application " + DemoTree.APPLICATION);
   }
 
   private static JsonNode child(JsonNode sup, String id) {
@@ -94,6 +94,32 @@ class ObserverApiTest {
       assertThat(b.get("kind").asText()).isEqualTo("agent");
       assertThat(b.get("restart").asText()).isEqualTo("temporary");
     }
+  }
+
+  @Test
+  void anApplicationsTreeCarriesItsNameAndASupervisorOutsideApplicationsIsShownToo() {
+    JsonNode app = demoTree().get("application");
+    assertThat(app.get("version").asText()).isEqualTo("1.0");
+    assertThat(app.get("type").asText()).isEqualTo("temporary");
+    assertThat(demoTree().get("name").asText()).isEqualTo(DemoTree.TOP);
+    node.applications().load(dev.banyan.ApplicationSpec.library("plain_lib"));
+    node.applications().start("plain_lib");
+    dev.banyan.DynamicSupervisor loose = dev.banyan.DynamicSupervisor.start(node);
+    JsonNode trees = Await.until("the loose supervisor's tree", () -> client.json("/api/trees"),
+        t -> t.get("trees").size() == 2);
+    assertThat(trees.get("trees").get(1).get("pid").asText()).isEqualTo(loose.pid().toString());
+    assertThat(trees.get("libraries").findValuesAsText("name")).contains("plain_lib");
+  }
+
+  @Test
+  void theObserverRunsAsAnApplication() {
+    node.applications().load(Observer.application(Observer.Options.DEFAULTS));
+    node.applications().ensureAllStarted(Observer.APPLICATION);
+    JsonNode trees = Await.until("the observer's own application", () -> client.json("/api/trees"),
+        t -> t.get("trees").findValuesAsText("name").contains(Observer.APPLICATION));
+    assertThat(trees.get("trees")).hasSize(2);
+    node.applications().stop(Observer.APPLICATION); // stops its server; this test's stays
+    assertThat(client.json("/api/system").get("node").asText()).isEqualTo("obs@localhost");
   }
 
   @Test

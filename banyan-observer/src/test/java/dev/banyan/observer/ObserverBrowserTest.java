@@ -110,9 +110,10 @@ class ObserverBrowserTest {
   @Test
   void theApplicationsPageDrawsTheSupervisionTree() {
     page.navigate(observer.uri() + "#/applications");
-    Locator top = page.locator("section.tree-box[data-root=\"" + tree.top + "\"]");
+    Locator top = page.locator("section.tree-box[data-application=\"" + DemoTree.APPLICATION + "\"]");
     assertThat(top).isVisible();
-    assertThat(top.locator("h3")).containsText(DemoTree.TOP);
+    assertThat(top).hasAttribute("data-root", tree.top.toString());
+    assertThat(top.locator("h3")).containsText("demo 1.0 · temporary · the observer's test tree");
     assertThat(top.locator(".node[data-id=\"counter\"]")).containsText("permanent");
     Locator buckets = top.locator(".node[data-id=\"buckets\"]");
     assertThat(buckets).containsText("one_for_one 3/5s");

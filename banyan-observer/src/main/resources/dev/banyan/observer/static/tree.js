@@ -18,6 +18,10 @@ export function renderTrees(container, data, onKill) {
   if (data.treesTotal > data.trees.length) {
     sections.push(el('p', {class: 'muted'}, `${data.treesTotal - data.trees.length} more trees not shown`));
   }
+  if ((data.libraries ?? []).length > 0) {
+    sections.push(el('p', {class: 'muted', id: 'libraries'}, 'Library applications (no processes): ',
+      data.libraries.map(l => l.name + (l.version ? ' ' + l.version : '')).join(', ')));
+  }
   if (sections.length === 0) sections.push(el('p', {class: 'muted'}, 'No supervisor is running.'));
   container.replaceChildren(...sections);
   for (const p of drawn) seen.add(p);
