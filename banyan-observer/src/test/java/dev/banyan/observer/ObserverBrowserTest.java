@@ -146,6 +146,7 @@ class ObserverBrowserTest {
     assertThat(counter).hasAttribute("data-pid", old.toString());
     counter.locator("button.kill").click();
     assertThat(counter).not().hasAttribute("data-pid", old.toString());
+    assertThat(counter).hasClass(Pattern.compile("\\bflash\\b")); // a restarted child flashes
     assertThat(counter).containsText("↻ 1");
     assertThat(counter).containsText("last exit: killed");
     String fresh = counter.getAttribute("data-pid");
