@@ -343,7 +343,9 @@ final class Views {
     if (p.registeredName().map(n -> n.toLowerCase(Locale.ROOT).contains(needle)).orElse(false)) {
       return true;
     }
-    if (p.pid().toString().contains(needle)) {
+    char first = needle.charAt(0);
+    boolean pidLike = first == '<' || first == '.' || Character.isDigit(first);
+    if (pidLike && p.pid().toString().contains(needle)) { // no pid text for a name-like filter
       return true;
     }
     return look.label(p.pid())
