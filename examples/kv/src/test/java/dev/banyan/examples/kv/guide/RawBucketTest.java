@@ -42,6 +42,18 @@ class RawBucketTest {
   }
 
   @Test
+  @DisplayName("CC-005: the client's receive takes the bucket's answer and leaves other messages in place")
+  void getLeavesOtherMessagesInTheMailbox(Node node, ProcessContext<Object> me) {
+    Pid<Request> bucket = RawBucket.start(node);
+    bucket.send(new Put("milk", "3"));
+    me.self().send("an unrelated message");      // already waiting when the answer comes
+
+    assertThat(RawBucket.get(me, bucket, "milk")).contains("3");
+
+    assertThat(assertReceive(me, String.class)).isEqualTo("an unrelated message");
+  }
+
+  @Test
   @DisplayName("CC-013: a trapping process linked to a crashed bucket gets an Exit message")
   void aTrappingLinkedProcessGetsAnExit(ProcessContext<Object> me) {
     me.trapExit(true);
