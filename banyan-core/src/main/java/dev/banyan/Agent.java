@@ -440,8 +440,19 @@ public final class Agent<S> {
     return ExitReason.of(new GenServer.BadReturnValue(function));
   }
 
-  private static final class Server<S> implements GenServer<S, Request<S>> {
+  private static final class Server<S>
+      implements GenServer<S, Request<S>>, Introspection.Described<S> {
     private final Callable<? extends S> initial;
+
+    @Override
+    public Introspection.ProcessLabel.Kind kind() {
+      return Introspection.ProcessLabel.Kind.AGENT;
+    }
+
+    @Override
+    public Class<?> implementation() {
+      return Agent.class;
+    }
 
     Server(Callable<? extends S> initial) {
       this.initial = initial;

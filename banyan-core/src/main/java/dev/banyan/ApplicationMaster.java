@@ -41,7 +41,12 @@ final class ApplicationMaster {
     this.controller = controller;
     this.spec = spec;
     this.type = type;
-    this.pid = controller.node().spawn(this::run);
+    // The pid is assigned before the master runs: its body publishes this object to the
+    // controller, whose stop() reads the pid.
+    ProcessRecord.currentAlive(); // a dead caller's calls fail, as for spawn
+    ProcessRecord<Object> record = controller.node().newProcess(this::run);
+    this.pid = record.pid;
+    controller.node().startProcess(record);
   }
 
   /**

@@ -287,13 +287,14 @@ public final class Applications {
    * Starts a loaded application, first putting {@code env} into its environment (overriding the
    * defaults and the system property and environment variable overrides). The module's {@link
    * Application#start} runs in a new application master process; this returns once it has
-   * returned.
+   * returned. If another thread is starting the application, this waits for that start's
+   * outcome first.
    *
    * @param app the application
    * @param type what its termination does to the node
    * @param env environment values to put first, key to value
    * @throws ApplicationException {@link ApplicationException.NotLoaded} if it is not loaded;
-   *     {@link ApplicationException.AlreadyStarted} if it runs or is starting; {@link
+   *     {@link ApplicationException.AlreadyStarted} if it runs; {@link
    *     ApplicationException.NotStarted} naming the first dependency (in the spec's order) that
    *     does not run (CC-170); {@link ApplicationException.StartFailed} if the module's start
    *     threw, with the {@link ExitException}'s reason or {@link ExitReason.Crashed} (CC-171)
@@ -306,6 +307,9 @@ public final class Applications {
     lock.lock();
     try {
       e = entry(app);
+      while (e.status == Status.STARTING) {
+        changed.awaitUninterruptibly(); // another caller's start: its outcome decides
+      }
       if (e.status != Status.LOADED) {
         throw new ApplicationException(
             "application " + app + " is already started", new ApplicationException.AlreadyStarted(app));
@@ -345,8 +349,7 @@ public final class Applications {
   }
 
   /**
-   * Starts an application unless it is already running or starting: {@code
-   * application:ensure_started/1}.
+   * Starts an application unless it is already running: {@code application:ensure_started/1}.
    *
    * @param app the application
    * @return whether this call started it
@@ -357,8 +360,7 @@ public final class Applications {
   }
 
   /**
-   * Starts an application unless it is already running or starting: {@code
-   * application:ensure_started/2}.
+   * Starts an application unless it is already running: {@code application:ensure_started/2}.
    *
    * @param app the application
    * @param type what its termination does to the node

@@ -85,7 +85,7 @@ final class Death {
     if (name != null) {
       node.releaseName(name, process);
     }
-    node.processDied(process, reason);
+    node.processDied(process, reason, name);
     if (links != null) {
       for (ProcessRecord<?> peer : links) {
         Death next = peer.exitSignal(process.pid, process, reason, true);

@@ -549,7 +549,11 @@ public final class DynamicSupervisor {
     }
   }
 
-  private record Entry(ChildSpec spec, boolean restarting) {}
+  private record Entry(ChildSpec spec, boolean restarting, int restarts, ExitReason lastExit) {
+    Entry(ChildSpec spec) {
+      this(spec, false, 0, null);
+    }
+  }
 
   /** What happens to a child that ended by itself (otp-semantics §5.5). */
   enum AfterExit {
@@ -594,10 +598,12 @@ public final class DynamicSupervisor {
    * The supervisor's callbacks. Its state is mutable and confined to its process (the children
    * table), so every result returns the same object.
    */
-  private static final class Sup implements GenServer<Map<Pid<?>, Entry>, Msg> {
+  private static final class Sup
+      implements GenServer<Map<Pid<?>, Entry>, Msg>, Introspection.Described<Map<Pid<?>, Entry>> {
     private final DynamicSupervisor.Options options;
     private final RestartIntensity intensity;
     private ProcessContext<Object> self; // set in init; the supervisor's own context
+    private long restarts; // restart attempts made: for Introspection
 
     Sup(DynamicSupervisor.Options options, LongSupplier clockSeconds) {
       this.options = options;
@@ -626,7 +632,7 @@ public final class DynamicSupervisor {
           }
           StartChild outcome = start(req.spec());
           if (outcome instanceof StartChild.Ok ok) {
-            children.put(ok.pid(), new Entry(req.spec(), false));
+            children.put(ok.pid(), new Entry(req.spec()));
           }
           yield Result.reply(req.replyTo(), outcome, children);
         }
@@ -703,13 +709,44 @@ public final class DynamicSupervisor {
       }
     }
 
+    @Override
+    public Introspection.ProcessLabel.Kind kind() {
+      return Introspection.ProcessLabel.Kind.DYNAMIC_SUPERVISOR;
+    }
+
+    @Override
+    public Class<?> implementation() {
+      return DynamicSupervisor.class;
+    }
+
+    @Override
+    public Object describe(Map<Pid<?>, Entry> children, Introspection.Query query) {
+      List<Introspection.ChildReport> out = new ArrayList<>();
+      for (Map.Entry<Pid<?>, Entry> c : children.entrySet()) {
+        if (out.size() == query.limit()) {
+          break;
+        }
+        Entry e = c.getValue();
+        out.add(new Introspection.ChildReport(e.spec().id(),
+            e.restarting() ? Optional.empty() : Optional.of(c.getKey()), e.spec().type(),
+            e.spec().restart(), e.restarts(), Optional.ofNullable(e.lastExit())));
+      }
+      return new Introspection.SupervisorReport(Introspection.ProcessLabel.Kind.DYNAMIC_SUPERVISOR,
+          Supervisor.Strategy.ONE_FOR_ONE, options.maxRestarts(), options.maxSeconds(), restarts,
+          children.size(), out);
+    }
+
     /** Restarts the child that was {@code old} (§5.6, §5.7). */
     private Result<Map<Pid<?>, Entry>> restart(
         Pid<?> old, ChildSpec spec, ExitReason why, Map<Pid<?>, Entry> children) {
+      Entry before = children.get(old);
+      int count = before == null ? 1 : before.restarts() + 1;
+      restarts++;
       if (!intensity.allowRestart()) {
         ChildShutdown.report(name(), "shutdown", "reached_max_restart_intensity", new Offender(old, spec));
         SupervisorEvents.intensityExceeded(
             name(), old, options.maxRestarts(), Math.max(1, options.maxSeconds().toSeconds()));
+        self.node().journal.intensityExceeded(self.self(), spec.id(), old);
         children.remove(old);
         return Result.stop(ExitReason.SHUTDOWN, children);
       }
@@ -717,17 +754,20 @@ public final class DynamicSupervisor {
       switch (outcome) {
         case StartChild.Ok ok -> {
           SupervisorEvents.restarted(name(), old, why, ok.pid());
+          self.node().journal.restarted(self.self(), spec.id(), old, why, ok.pid());
           children.remove(old);
-          children.put(ok.pid(), new Entry(spec, false));
+          children.put(ok.pid(), new Entry(spec, false, count, why));
         }
         case StartChild.Ignore ignore -> {
           SupervisorEvents.restarted(name(), old, why, "ignore");
+          self.node().journal.restarted(self.self(), spec.id(), old, why, null);
           children.remove(old);
         }
         case StartChild.Error error -> {
           SupervisorEvents.restarted(name(), old, why, "{error, " + error.reason() + "}");
           ChildShutdown.report(name(), "start_error", error.reason(), new Offender(new Restarting(old), spec));
-          children.put(old, new Entry(spec, true));
+          self.node().journal.restarted(self.self(), spec.id(), old, why, null);
+          children.put(old, new Entry(spec, true, count, why));
           self.send(self.self(), new Retry(old, error.reason()));
         }
         case StartChild.MaxChildren max -> throw new AssertionError("a start cannot return " + max);

@@ -144,6 +144,15 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
   @Override
   public void run(ProcessContext<Object> ctx) throws Exception {
     ProcessRecord<Object> self = (ProcessRecord<Object>) ctx;
+    self.node.journal.labels.put(self, Introspection.labelOf(impl, parent));
+    try {
+      serve(self, ctx);
+    } finally {
+      self.node.journal.labels.remove(self);
+    }
+  }
+
+  private void serve(ProcessRecord<Object> self, ProcessContext<Object> ctx) throws Exception {
     if (name.isPresent() && !register(self, name.get())) {
       Optional<Pid<?>> holder = whereis(self.node, name.get());
       initFailure =
@@ -226,6 +235,10 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
                 ? self.receive(t.after()).orElse(GenServer.Timeout.TIMEOUT)
                 : self.receive();
         switch (message) {
+          case Call call when call.request() instanceof Introspection.Query q -> {
+            q.replyTo().reply(describe(state, q)); // sys:get_state: no callback, no state change
+            continue;
+          }
           case Call call -> {
             client = call.from();
             result = invoke(self, Callback.CALL, call.request(), state, message, client);
@@ -254,6 +267,13 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
         }
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object describe(S state, Introspection.Query q) {
+    return impl instanceof Introspection.Described<?> d
+        ? ((Introspection.Described<S>) d).describe(state, q)
+        : BoundedText.of(state, q.limit());
   }
 
   private enum Callback {

@@ -90,6 +90,7 @@ public final class Node implements AutoCloseable {
   private final ConcurrentHashMap<String, ProcessRecord<?>> names = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
   private final Applications applications = new Applications(this);
+  final Introspection.Journal journal = new Introspection.Journal(); // for Introspection
 
   private Node(String name) {
     this.name = name;
@@ -554,9 +555,15 @@ public final class Node implements AutoCloseable {
     table.remove(p);
   }
 
-  void processDied(ProcessRecord<?> p, ExitReason reason) {
+  void processDied(ProcessRecord<?> p, ExitReason reason, String regName) {
     live.decrementAndGet();
+    journal.died(this, p, reason, regName);
     Events.exited(this, p.pid, reason);
+  }
+
+  /** Calls {@code action} with every process whose thread has not ended (for Introspection). */
+  void forEachRecord(java.util.function.Consumer<ProcessRecord<?>> action) {
+    table.forEach(action);
   }
 
   /** {@return the placeholder pid of signals from threads that are not processes} */

@@ -993,6 +993,35 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
         stack);
   }
 
+  /**
+   * {@return a summary of this process read without the lock (every field an estimate), or null
+   * if it is dead}: for {@link Introspection}, cheap enough to call for every process.
+   */
+  final Introspection.ProcessSummary summary() {
+    HashSet<ProcessRecord<?>> l = links;
+    HashMap<MonitorRef, Monitor> m = monitors;
+    String regName = name;
+    boolean inReceive = waiting;
+    int length = lengthLocked();
+    if (exitReason != null) {
+      return null;
+    }
+    return new Introspection.ProcessSummary(
+        pid,
+        Optional.ofNullable(regName),
+        inReceive ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING,
+        Math.max(0, length),
+        received,
+        l == null ? 0 : l.size(),
+        m == null ? 0 : m.size(),
+        trapExit);
+  }
+
+  /** {@return how many messages this process has taken from its mailbox}, read racily */
+  final long receivedCount() {
+    return received;
+  }
+
   private HashSet<ProcessRecord<?>> links() {
     assert lock.isHeldByCurrentThread();
     if (links == null) {

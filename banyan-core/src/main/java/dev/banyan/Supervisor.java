@@ -523,6 +523,7 @@ public final class Supervisor {
     long startedNanos; // when it last started
     Pid<?> lastPid; // the pid it had when it last ended, and why: for the JFR events
     ExitReason lastReason;
+    int restarts; // how many times it was restarted: for Introspection
 
     Child(ChildSpec spec) {
       this.spec = spec;
@@ -537,12 +538,14 @@ public final class Supervisor {
    * The supervisor's callbacks. Its state — the children in start order — is mutable and
    * confined to its process, so every result returns the same object.
    */
-  private static final class Callbacks implements GenServer<List<Child>, Call> {
+  private static final class Callbacks
+      implements GenServer<List<Child>, Call>, Introspection.Described<List<Child>> {
     private final Module module;
     private final LongSupplier clock;
     private ProcessContext<Object> self;
     private Flags flags;
     private RestartIntensity intensity;
+    private long restarts; // all restarts made: for Introspection
 
     Callbacks(Module module, LongSupplier clock) {
       this.module = module;
@@ -725,6 +728,7 @@ public final class Supervisor {
         ChildShutdown.report(supervisorName(), "shutdown", "reached_max_restart_intensity", failed.spec.id());
         SupervisorEvents.intensityExceeded(
             supervisorName(), failed.lastPid, flags.maxRestarts(), flags.maxSeconds().toSeconds());
+        self.node().journal.intensityExceeded(self.self(), failed.spec.id(), failed.lastPid);
         failed.restarting = false;
         return Result.stop(ExitReason.SHUTDOWN, children);
       }
@@ -771,6 +775,9 @@ public final class Supervisor {
         }
         Optional<ExitReason> failedToStart = startChild(c, true);
         if (c == failed) {
+          c.restarts++;
+          restarts++;
+          self.node().journal.restarted(self.self(), c.spec.id(), failed.lastPid, failed.lastReason, c.pid);
           SupervisorEvents.restarted(
               supervisorName(),
               failed.lastPid,
@@ -809,6 +816,29 @@ public final class Supervisor {
     @Override
     public void terminate(ExitReason reason, List<Child> children) {
       stopAll(children);
+    }
+
+    // ---- introspection ----
+
+    @Override
+    public Introspection.ProcessLabel.Kind kind() {
+      return Introspection.ProcessLabel.Kind.SUPERVISOR;
+    }
+
+    @Override
+    public Class<?> implementation() {
+      return module.getClass().isSynthetic() ? Supervisor.class : module.getClass();
+    }
+
+    @Override
+    public Object describe(List<Child> children, Introspection.Query query) {
+      List<Introspection.ChildReport> out = new ArrayList<>();
+      for (Child c : children.subList(0, Math.min(children.size(), query.limit()))) {
+        out.add(new Introspection.ChildReport(c.spec.id(), Optional.ofNullable(c.pid), c.spec.type(),
+            c.spec.restart(), c.restarts, Optional.ofNullable(c.lastReason)));
+      }
+      return new Introspection.SupervisorReport(Introspection.ProcessLabel.Kind.SUPERVISOR,
+          flags.strategy(), flags.maxRestarts(), flags.maxSeconds(), restarts, children.size(), out);
     }
 
     // ---- the API ----

@@ -117,6 +117,41 @@ class ApplicationTest {
     }
 
     @Test
+    @DisplayName("a start while another thread starts the same application waits for that start's outcome")
+    void concurrentStartsWaitForTheFirst() throws Exception {
+      try (Node node = Node.start()) {
+        Kids kids = new Kids();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        Applications apps = node.applications();
+        apps.load(
+            ApplicationSpec.of(
+                "a",
+                () ->
+                    ctx -> {
+                      kids.log.add("start a");
+                      gate.get();
+                      return ctx.startSupervisor(Supervisor.Flags.oneForOne(), List.of());
+                    }));
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> first.complete(apps.ensureStarted("a")));
+        kids.log.awaitSize(1);
+        CompletableFuture<String> second = new CompletableFuture<>();
+        Thread waiter =
+            Thread.ofPlatform()
+                .start(() -> second.complete(apps.ensureStarted("a") + ", running " + apps.isRunning("a")));
+        while (waiter.getState() != Thread.State.WAITING && !second.isDone()) {
+          Thread.onSpinWait(); // until the second caller waits (or, wrongly, has returned)
+        }
+
+        gate.complete(null);
+
+        assertThat(second.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("false, running true");
+        assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(kids.log.snapshot()).containsExactly("start a");
+      }
+    }
+
+    @Test
     @DisplayName("an application that is not loaded cannot be started; ensureAllStarted names the missing dependency and who needs it")
     void unknownApplicationsAreNamed() {
       try (Node node = Node.start()) {
@@ -560,6 +595,32 @@ class ApplicationTest {
           assertThat(reports).containsExactly(exitReport("a", reason, type));
           assertThat(err).doesNotContain("application_terminated");
         }
+      } finally {
+        node.stop();
+      }
+    }
+    @Test
+    @DisplayName("CC-173: a permanent application whose supervisor exceeds its restart intensity stops the node with {application_terminated, App, shutdown}")
+    void restartIntensityExceededStopsTheNode() throws Exception {
+      Kids kids = new Kids();
+      Node node = Node.start();
+      try {
+        Applications apps = node.applications();
+        apps.load(app("other", kids, List.of("o1")));
+        apps.load(app("a", kids, List.of("w1")));
+        apps.start("other", Type.TEMPORARY);
+        apps.start("a", Type.PERMANENT);
+
+        for (int crash = 1; crash <= 4; crash++) { // 3 restarts are allowed in 5 s; the 4th crash is one too many
+          int before = kids.log.size();
+          SupervisorFixtures.tell(kids.pids.get("w1"), new SupervisorFixtures.Crash("crash " + crash));
+          kids.log.awaitSize(before + (crash < 4 ? 2 : 1)); // terminate w1 (+ init w1 when restarted)
+        }
+
+        apps.awaitStop("other"); // the node stops the other applications too
+        assertThat(apps.terminated()).contains(new Applications.Terminated("a", ExitReason.SHUTDOWN));
+        assertThat(kids.log.snapshot())
+            .endsWith("prep_stop a state-a", "stop a prepped-a", "prep_stop other state-other", "terminate o1", "stop other prepped-other");
       } finally {
         node.stop();
       }
