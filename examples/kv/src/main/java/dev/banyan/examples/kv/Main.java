@@ -3,7 +3,9 @@ package dev.banyan.examples.kv;
 import dev.banyan.ApplicationSpec;
 import dev.banyan.Applications;
 import dev.banyan.Node;
+import dev.banyan.observer.Observer;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,8 @@ import java.util.Map;
 /**
  * Runs the KV server until the process is stopped (Ctrl-C, SIGTERM): the guide's {@code mix run
  * --no-halt} in {@code apps/kv_server}. It starts the {@code kv_server} application and, first,
- * the {@code kv} application it depends on.
+ * the {@code kv} application it depends on, with the observer ({@code banyan-observer}) beside
+ * them on a free loopback port, and prints both addresses.
  *
  * <pre>
  * java -jar examples/kv/target/kv.jar
@@ -46,9 +49,20 @@ public final class Main {
     if (System.getProperty(QUIET_PROGRESS) == null) {
       System.setProperty(QUIET_PROGRESS, "warn");
     }
-    Node node = Node.start("kv@localhost");
-    Thread.ofVirtual().start(() -> welcomeOnceRunning(node, System.out));
-    System.exit(Applications.runMain(node, "kv_server", SPECS, Map.of()));
+    System.exit(run(Node.start("kv@localhost"), Map.of(), System.out));
+  }
+
+  /**
+   * Runs {@code kv_server} on {@code node} with the observer beside it until the node stops;
+   * prints the welcome text to {@code out} once the server runs.
+   *
+   * @return the exit status, as {@link Applications#runMain(Node, String, List, Map)}'s
+   */
+  static int run(Node node, Map<String, ? extends Map<String, ?>> config, PrintStream out) {
+    try (Observer observer = Observer.start(node)) {
+      Thread.ofVirtual().start(() -> welcomeOnceRunning(node, observer.uri(), out));
+      return Applications.runMain(node, "kv_server", SPECS, config);
+    }
   }
 
   /**
@@ -71,17 +85,17 @@ public final class Main {
   private static final String QUIET_PROGRESS = "org.slf4j.simpleLogger.log.dev.banyan.Supervisor";
 
   /** Prints the welcome once {@code kv_server} runs (if it does within 30 s). */
-  static void welcomeOnceRunning(Node node, PrintStream out) {
+  static void welcomeOnceRunning(Node node, URI observer, PrintStream out) {
     try {
       if (node.applications().awaitRunning("kv_server", Duration.ofSeconds(30))) {
-        printWelcome(out, KvServer.of(node));
+        printWelcome(out, KvServer.of(node), observer);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  static void printWelcome(PrintStream out, KvServer server) {
+  static void printWelcome(PrintStream out, KvServer server, URI observer) {
     String host = server.config().host();
     int port = server.port();
     // One print of the whole text, so that log lines of other threads do not cut through it.
@@ -95,9 +109,14 @@ public final class Main {
             GET shopping milk
             DELETE shopping milk
 
-        Answers: OK, the value then OK, NOT FOUND, UNKNOWN COMMAND. Ctrl-C stops the server.
+        Answers: OK, the value then OK, NOT FOUND, UNKNOWN COMMAND.
+        The observer shows the supervision trees and processes (kill one, watch the tree heal):
+
+            %3$s
+
+        Ctrl-C stops the server.
         """
-            .formatted(host, port));
+            .formatted(host, port, observer));
     out.flush();
   }
 }

@@ -2,14 +2,20 @@ package dev.banyan.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.banyan.Applications;
 import dev.banyan.Node;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,26 +24,43 @@ import org.junit.jupiter.api.Timeout;
 class MainTest {
 
   @Test
-  void runsTheServerSaysHowToTalkToItAndStopsCleanly() throws Exception {
+  void runsTheServerAndTheObserverSaysHowToTalkToThemAndStopsCleanly() throws Exception {
     Node node = Node.start();
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    CountDownLatch welcomed = new CountDownLatch(1);
+    ByteArrayOutputStream printed =
+        new ByteArrayOutputStream() {
+          @Override
+          public void flush() {
+            welcomed.countDown(); // printWelcome flushes once, after the whole text
+          }
+        };
     AtomicInteger status = new AtomicInteger(-1);
     Thread main =
         Thread.ofVirtual()
             .start(
                 () ->
                     status.set(
-                        Applications.runMain(
-                            node, "kv_server", Main.SPECS, Map.of("kv_server", Map.of("port", 0)))));
+                        Main.run(
+                            node,
+                            Map.of("kv_server", Map.of("port", 0)),
+                            new PrintStream(printed, false, StandardCharsets.UTF_8))));
 
-    Main.welcomeOnceRunning(node, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    welcomed.await();
+    String text = printed.toString(StandardCharsets.UTF_8);
     int port = KvServer.of(node).port();
-    assertThat(printed.toString(StandardCharsets.UTF_8))
+    assertThat(text)
         .contains("listening on 127.0.0.1:" + port)
         .contains("nc 127.0.0.1 " + port)
         .contains("CREATE shopping");
     try (Client c = Client.connect(port)) {
       assertThat(c.request("CREATE shopping")).isEqualTo("OK");
+    }
+    Matcher observer = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/").matcher(text);
+    assertThat(observer.find()).as("the observer's address in " + text).isTrue();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> page =
+          http.send(HttpRequest.newBuilder(URI.create(observer.group())).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
     }
     assertThat(node.applications().which()).extracting(a -> a.name()).containsExactly("kv", "kv_server");
 
@@ -53,5 +76,4 @@ class MainTest {
     assertThat(Main.SPECS).extracting(s -> s.name()).isEqualTo(List.of("kv", "kv_server"));
     assertThat(KvServer.APPLICATION.applications()).containsExactly("kv");
   }
-
 }
