@@ -205,8 +205,7 @@ public final class KvRegistry {
     }
 
     @Override
-    public Result<Refs> handleInfo(Object message, Refs refs)
-        throws Exception {
+    public Result<Refs> handleInfo(Object message, Refs refs) throws Exception {
       if (message instanceof Down down) {
         Watched gone = refs.byRef().remove(down.ref());
         if (gone != null) {
