@@ -194,6 +194,50 @@ public final class Agent<S> {
     return new Agent<>(ServerRef.named(node, name));
   }
 
+  /**
+   * {@return a handle on the agent with this pid}: Elixir's {@code Agent.get(pid, fun)}. The state
+   * type is not checked (a pid does not carry it), as for {@link #named(Node, String)}; a pid that
+   * is not an agent's makes every call fail (a GenServer crashes on the request) or time out.
+   *
+   * {@snippet :
+   * Pid<?> pid = counter.whereis().orElseThrow();   // sent to another process, say
+   * Agent<Integer> same = Agent.of(pid);
+   * same.update(n -> n + 1);
+   * }
+   *
+   * @param pid the agent's pid
+   * @param <S> the state type of that agent
+   */
+  public static <S> Agent<S> of(Pid<?> pid) {
+    return new Agent<>(ServerRef.of(pid));
+  }
+
+  /**
+   * {@return a handle on the agent that {@code server} names}, by pid or name as the handle was
+   * made: the inverse of {@link #server()}, for example for the {@link ServerRef} that a
+   * supervisor's {@link ChildStart} returned. Not checked, as {@link #of(Pid)}.
+   *
+   * @param server the agent's server handle
+   * @param <S> the state type of that agent
+   */
+  @SuppressWarnings("unchecked")
+  public static <S> Agent<S> of(ServerRef<?> server) {
+    return new Agent<>((ServerRef<Request<S>>) Objects.requireNonNull(server, "server"));
+  }
+
+  /**
+   * {@return a handle on the agent registered under {@code key} in {@code registry}}, looked up
+   * on every use: Elixir's {@code Agent.get({:via, Registry, {registry, key}}, fun)}. Not checked,
+   * as {@link #of(Pid)}.
+   *
+   * @param registry the registry
+   * @param key the key (see {@link GenServer.Options#via(NameRegistry, Object)})
+   * @param <S> the state type of that agent
+   */
+  public static <S> Agent<S> via(NameRegistry registry, Object key) {
+    return new Agent<>(ServerRef.via(registry, key));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Client functions
 

@@ -28,6 +28,21 @@ import java.util.function.LongSupplier;
  * buckets.countChildren();   // Counts[specs=1, active=1, supervisors=0, workers=1]
  * }
  *
+ * <h2>In a supervision tree</h2>
+ * {@link #childSpec(Object, Options)} is the child spec of a dynamic supervisor, to put in a {@link
+ * Supervisor}'s children as Elixir's {@code {DynamicSupervisor, name: KV.BucketSupervisor,
+ * strategy: :one_for_one}}; give it a name ({@link Options#named(String)}) and reach it, after
+ * any restart, with {@link #named(Node, String)}:
+ *
+ * {@snippet :
+ * Supervisor.start(node, Supervisor.Flags.oneForOne(),
+ *     List.of(DynamicSupervisor.childSpec(DynamicSupervisor.Options.named("buckets"))));
+ * DynamicSupervisor.named(node, "buckets").startChild(bucket);
+ * }
+ *
+ * {@link #of(Pid)} and {@link #of(ServerRef)} make a handle from a pid or a server handle, {@link
+ * #via(NameRegistry, Object)} from a via name.
+ *
  * <h2>Starting children</h2>
  * {@link #startChild(ChildSpec)} runs the spec's {@link ChildStart} inside the supervisor (which
  * serves nothing else meanwhile) and returns a {@link StartChild}: {@link StartChild.Ok} with the
@@ -148,6 +163,15 @@ public final class DynamicSupervisor {
         throw new IllegalArgumentException(
             "maxChildren must not be negative: " + maxChildren.getAsInt());
       }
+    }
+
+    /**
+     * {@return the default options with a local registered name}: Elixir's {@code name: ...}
+     *
+     * @param name the name
+     */
+    public static Options named(String name) {
+      return DEFAULTS.withName(name);
     }
 
     /**
@@ -349,7 +373,7 @@ public final class DynamicSupervisor {
   public static DynamicSupervisor start(Node node, Options options) {
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(options, "options");
-    return of(GenServer.start(node, new Sup(options, RestartIntensity.MONOTONIC_SECONDS), genOptions(options)));
+    return started(GenServer.start(node, new Sup(options, RestartIntensity.MONOTONIC_SECONDS), genOptions(options)));
   }
 
   /**
@@ -413,15 +437,121 @@ public final class DynamicSupervisor {
       ProcessContext<?> parent, Options options, LongSupplier clockSeconds) {
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(options, "options");
-    return of(GenServer.startLink(parent, new Sup(options, clockSeconds), genOptions(options)));
+    return started(GenServer.startLink(parent, new Sup(options, clockSeconds), genOptions(options)));
   }
 
   private static GenServer.Options genOptions(Options options) {
     return options.name().map(GenServer.Options.DEFAULTS::withName).orElse(GenServer.Options.DEFAULTS);
   }
 
-  private static DynamicSupervisor of(GenServer.Start<Msg> start) {
+  private static DynamicSupervisor started(GenServer.Start<Msg> start) {
     return new DynamicSupervisor(start.orElseThrow());
+  }
+
+  /** The id of {@link #childSpec(Options)} for a supervisor without a name: Elixir's module name. */
+  static final String DEFAULT_ID = "DynamicSupervisor";
+
+  /**
+   * {@return the child spec of a dynamic supervisor with these options}, to put it in a {@link
+   * Supervisor}'s children: Elixir's {@code {DynamicSupervisor, name: ..., strategy:
+   * :one_for_one}}. As Elixir's {@code child_spec/1}, its id is the supervisor's name — the local
+   * name, or the key of a via name — or {@code "DynamicSupervisor"} without a name; see {@link
+   * #childSpec(Object, Options)} for the rest.
+   *
+   * @param options the options, usually with a name
+   */
+  public static ChildSpec childSpec(Options options) {
+    Objects.requireNonNull(options, "options");
+    return childSpec(idOf(options.name(), DEFAULT_ID), options);
+  }
+
+  /**
+   * {@return the child spec of a dynamic supervisor with these options, under {@code id}}: a
+   * {@linkplain ChildSpec.Type#SUPERVISOR supervisor} child, {@link Restart#PERMANENT}, stopped
+   * with {@link Shutdown#INFINITY} (it stops its own children first), as Elixir's {@code
+   * child_spec/1}. Each (re)start starts a new supervisor linked to its parent, with no children,
+   * registered under the options' name if there is one; a handle made by {@link #named(Node,
+   * String)} or {@link #via(NameRegistry, Object)} reaches whichever supervisor has the name now.
+   * If the name is taken, the start fails with {@link GenServer.Start.AlreadyStarted}.
+   *
+   * {@snippet :
+   * // Elixir: children = [{DynamicSupervisor, name: KV.BucketSupervisor, strategy: :one_for_one}]
+   * Supervisor.start(node, Supervisor.Flags.oneForOne(),
+   *     List.of(DynamicSupervisor.childSpec("buckets", DynamicSupervisor.Options.named("KV.BucketSupervisor"))));
+   * DynamicSupervisor.named(node, "KV.BucketSupervisor").startChild(bucketSpec);
+   * }
+   *
+   * @param id the child's id in its supervisor
+   * @param options the options, usually with a name
+   */
+  public static ChildSpec childSpec(Object id, Options options) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(options, "options");
+    GenServer.Options genOptions = genOptions(options);
+    return ChildSpec.supervisor(
+        id, parent -> GenServer.startLink(parent, new Sup(options, RestartIntensity.MONOTONIC_SECONDS), genOptions));
+  }
+
+  /** Elixir's {@code child_spec/1} id: the local name, the via key, or {@code fallback}. */
+  static Object idOf(Optional<ProcessName> name, Object fallback) {
+    return name.<Object>map(
+            n -> switch (n) {
+              case ProcessName.Local l -> l.name();
+              case ProcessName.Via v -> v.key();
+            })
+        .orElse(fallback);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Handles
+
+  /**
+   * {@return a handle on the dynamic supervisor with this pid}: Elixir passes a pid to every
+   * {@code DynamicSupervisor} function. Whether the pid is a dynamic supervisor is not checked: a
+   * call to another kind of process fails (a GenServer crashes on the request, the call gets its
+   * reason) or times out.
+   *
+   * @param pid the supervisor's pid, for example from {@link DynamicSupervisor.StartChild.Ok} of a
+   *     parent dynamic supervisor or {@link Supervisor#whichChildren()}
+   */
+  public static DynamicSupervisor of(Pid<?> pid) {
+    return new DynamicSupervisor(ServerRef.of(pid));
+  }
+
+  /**
+   * {@return a handle on the dynamic supervisor that {@code server} names}: by pid, local name or
+   * via name, as the handle was made; for example what a {@link ChildStart} returned. Not checked,
+   * as {@link #of(Pid)}.
+   *
+   * @param server the supervisor's server handle
+   */
+  @SuppressWarnings("unchecked")
+  public static DynamicSupervisor of(ServerRef<?> server) {
+    return new DynamicSupervisor((ServerRef<Msg>) Objects.requireNonNull(server, "server"));
+  }
+
+  /**
+   * {@return a handle on the dynamic supervisor registered under {@code name} on {@code node}},
+   * looked up at every call, so that it reaches the supervisor restarted under the same name:
+   * Elixir's {@code DynamicSupervisor.start_child(KV.BucketSupervisor, spec)}. A call when nobody
+   * has the name throws {@link CallException} with {@link ExitReason#NOPROC}.
+   *
+   * @param node the node
+   * @param name the registered name ({@link Options#named(String)})
+   */
+  public static DynamicSupervisor named(Node node, String name) {
+    return new DynamicSupervisor(ServerRef.named(node, name));
+  }
+
+  /**
+   * {@return a handle on the dynamic supervisor registered under {@code key} in {@code
+   * registry}}, looked up at every call: Elixir's {@code {:via, Registry, {registry, key}}}.
+   *
+   * @param registry the registry
+   * @param key the key
+   */
+  public static DynamicSupervisor via(NameRegistry registry, Object key) {
+    return new DynamicSupervisor(ServerRef.via(registry, key));
   }
 
   /**

@@ -132,10 +132,11 @@ public final class ServerRef<M> {
     ProcessRecord<?> caller = ProcessRecord.currentAlive();
     ProcessRecord<?> server = resolve();
     if (server == null) {
-      throw failed(ExitReason.NOPROC, "GenServer.call", "(request not built)", timeout);
+      throw failed(ExitReason.NOPROC, "GenServer.call", new NotSent(this, "is not running"), timeout);
     }
     if (server == caller) {
-      throw failed(CallException.CALLING_SELF, "GenServer.call", "(request not built)", timeout);
+      throw failed(
+          CallException.CALLING_SELF, "GenServer.call", new NotSent(this, "is the calling process"), timeout);
     }
     CallSlot slot = new CallSlot(Thread.currentThread());
     Monitor m = new Monitor(server.node.newRef(), caller, server, server.pid, slot);
@@ -155,6 +156,18 @@ public final class ServerRef<M> {
   }
 
   private static final Object TIMED_OUT = new Object();
+
+  /**
+   * The request argument of a call that failed before its request was built (the request needs
+   * the call's {@link ReplyTo}, so there is none to show): it says which server and why, for
+   * example {@code <request not sent: KV.Registry is not running>}.
+   */
+  record NotSent(ServerRef<?> server, String why) {
+    @Override
+    public String toString() {
+      return "<request not sent: " + server + " " + why + ">";
+    }
+  }
 
   /**
    * Delivers a request envelope with the monitor of its slot and waits for the outcome: the

@@ -24,6 +24,11 @@ import java.util.function.LongSupplier;
  * tasks.startChild(() -> sendEmail(), new TaskSupervisor.ChildOptions(Restart.TRANSIENT, Shutdown.timeout(Duration.ofSeconds(5))));
  * }
  *
+ * <h2>In a supervision tree</h2>
+ * {@link #childSpec(Object, Options)} puts a task supervisor in a {@link Supervisor}'s children,
+ * as Elixir's {@code {Task.Supervisor, name: KVServer.TaskSupervisor}}; {@link #named(Node,
+ * String)} reaches it by its name after any restart, and {@link #of(Pid)} by its pid.
+ *
  * <h2>Children</h2>
  * <ul>
  *   <li>{@link #startChild(Callable, ChildOptions)} runs a function in a new child, not linked to
@@ -58,14 +63,18 @@ public final class TaskSupervisor {
   /**
    * How a {@link TaskSupervisor} behaves.
    *
-   * @param name a name to register it under; default none
+   * {@snippet :
+   * TaskSupervisor.Options options = TaskSupervisor.Options.named("KVServer.TaskSupervisor").withMaxChildren(100);
+   * }
+   *
+   * @param name the name to register it under, local or via a {@link NameRegistry}; default none
    * @param maxRestarts restarts allowed within {@code maxSeconds}; default 3
    * @param maxSeconds the window of the restart intensity; default 5 s
    * @param maxChildren how many children it may have at once; default no limit
    * @since 0.1
    */
   public record Options(
-      Optional<String> name, int maxRestarts, Duration maxSeconds, OptionalInt maxChildren) {
+      Optional<ProcessName> name, int maxRestarts, Duration maxSeconds, OptionalInt maxChildren) {
     /** Elixir's defaults: no name, 3 restarts in 5 seconds, no limit on children. */
     public static final Options DEFAULTS =
         new Options(Optional.empty(), 3, Duration.ofSeconds(5), OptionalInt.empty());
@@ -83,11 +92,29 @@ public final class TaskSupervisor {
     }
 
     /**
-     * {@return these options with a registered name}
+     * {@return the default options with a local registered name}: Elixir's {@code name: ...}
+     *
+     * @param name the name
+     */
+    public static Options named(String name) {
+      return DEFAULTS.withName(name);
+    }
+
+    /**
+     * {@return these options with a local registered name}
      *
      * @param name the name
      */
     public Options withName(String name) {
+      return withName(ProcessName.local(name));
+    }
+
+    /**
+     * {@return these options with a name, local or via a registry}
+     *
+     * @param name the name
+     */
+    public Options withName(ProcessName name) {
       return new Options(Optional.of(Objects.requireNonNull(name, "name")), maxRestarts, maxSeconds, maxChildren);
     }
 
@@ -213,9 +240,94 @@ public final class TaskSupervisor {
   }
 
   private static DynamicSupervisor.Options dynamicOptions(
-      Optional<String> name, int maxRestarts, Duration maxSeconds, OptionalInt maxChildren) {
-    return new DynamicSupervisor.Options(
-        name.map(ProcessName::local), maxRestarts, maxSeconds, maxChildren);
+      Optional<ProcessName> name, int maxRestarts, Duration maxSeconds, OptionalInt maxChildren) {
+    return new DynamicSupervisor.Options(name, maxRestarts, maxSeconds, maxChildren);
+  }
+
+  /** The id of {@link #childSpec(Options)} for a supervisor without a name: Elixir's module name. */
+  static final String DEFAULT_ID = "TaskSupervisor";
+
+  /**
+   * {@return the child spec of a task supervisor with these options}, to put it in a {@link
+   * Supervisor}'s children: Elixir's {@code {Task.Supervisor, name: KVServer.TaskSupervisor}}. As
+   * Elixir's {@code child_spec/1}, its id is the supervisor's name — the local name, or the key
+   * of a via name — or {@code "TaskSupervisor"} without a name; see {@link #childSpec(Object,
+   * Options)} for the rest.
+   *
+   * @param options the options, usually with a name
+   */
+  public static ChildSpec childSpec(Options options) {
+    Objects.requireNonNull(options, "options");
+    return childSpec(DynamicSupervisor.idOf(options.name(), DEFAULT_ID), options);
+  }
+
+  /**
+   * {@return the child spec of a task supervisor with these options, under {@code id}}: a
+   * {@linkplain ChildSpec.Type#SUPERVISOR supervisor} child, {@link Restart#PERMANENT}, stopped
+   * with {@link Shutdown#INFINITY} (it stops its tasks first), as Elixir's {@code child_spec/1}.
+   * Each (re)start starts a new task supervisor linked to its parent, with no children,
+   * registered under the options' name if there is one; {@link #named(Node, String)} reaches
+   * whichever supervisor has the name now. If the name is taken, the start fails with {@link
+   * GenServer.Start.AlreadyStarted}.
+   *
+   * {@snippet :
+   * // Elixir: children = [{Task.Supervisor, name: KVServer.TaskSupervisor}, ...]
+   * Supervisor.start(node, Supervisor.Flags.oneForOne(),
+   *     List.of(TaskSupervisor.childSpec("tasks", TaskSupervisor.Options.named("KVServer.TaskSupervisor"))));
+   * TaskSupervisor.named(node, "KVServer.TaskSupervisor").startChild(() -> serve(client));
+   * }
+   *
+   * @param id the child's id in its supervisor
+   * @param options the options, usually with a name
+   */
+  public static ChildSpec childSpec(Object id, Options options) {
+    Objects.requireNonNull(options, "options");
+    return DynamicSupervisor.childSpec(id, dynamicOptions(options));
+  }
+
+  /**
+   * {@return a handle on the task supervisor with this pid}: Elixir passes a pid to every {@code
+   * Task.Supervisor} function. Whether the pid is a task supervisor is not checked: a call to
+   * another kind of process fails or times out.
+   *
+   * @param pid the supervisor's pid
+   */
+  public static TaskSupervisor of(Pid<?> pid) {
+    return new TaskSupervisor(DynamicSupervisor.of(pid));
+  }
+
+  /**
+   * {@return a handle on the task supervisor that {@code server} names}: by pid, local name or
+   * via name, as the handle was made. Not checked, as {@link #of(Pid)}.
+   *
+   * @param server the supervisor's server handle
+   */
+  public static TaskSupervisor of(ServerRef<?> server) {
+    return new TaskSupervisor(DynamicSupervisor.of(server));
+  }
+
+  /**
+   * {@return a handle on the task supervisor registered under {@code name} on {@code node}},
+   * looked up at every call, so that it reaches the supervisor restarted under the same name:
+   * Elixir's {@code Task.Supervisor.start_child(KVServer.TaskSupervisor, fun)}. A call when
+   * nobody has the name throws {@link CallException} with {@link ExitReason#NOPROC}.
+   *
+   * @param node the node
+   * @param name the registered name ({@link Options#named(String)})
+   */
+  public static TaskSupervisor named(Node node, String name) {
+    return new TaskSupervisor(DynamicSupervisor.named(node, name));
+  }
+
+  /**
+   * {@return a handle on the task supervisor registered under {@code key} in {@code registry}},
+   * looked up at every call: Elixir's {@code {:via, Registry, {registry, key}}}.
+   *
+   * @param registry the registry
+   * @param key the key
+   */
+  public static TaskSupervisor via(NameRegistry registry, Object key) {
+    return new TaskSupervisor(DynamicSupervisor.via(registry, key));
   }
 
 
