@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * A bucket of key-value pairs: the guide's {@code KV.Bucket}, an {@link Agent} holding a map.
@@ -50,8 +49,22 @@ public final class Bucket {
   private final Pid<?> pid;
 
   private Bucket(Agent<Map<String, String>> agent) {
+    this(agent, agent.whereis().orElseThrow()); // alive: its start has just returned
+  }
+
+  private Bucket(Agent<Map<String, String>> agent, Pid<?> pid) {
     this.agent = agent;
-    this.pid = agent.whereis().orElseThrow(); // alive: its start has just returned
+    this.pid = pid;
+  }
+
+  /**
+   * {@return the bucket whose agent has this pid}: Elixir's way, a bucket is its pid
+   *
+   * @param pid the pid of a bucket's agent, as {@link BucketSupervisor} gets it from its {@code
+   *     DynamicSupervisor}
+   */
+  static Bucket of(Pid<?> pid) {
+    return new Bucket(Agent.of(pid), pid);
   }
 
   /**
@@ -76,21 +89,11 @@ public final class Bucket {
   }
 
   /**
-   * {@return the child spec of a bucket: a temporary worker} A supervisor that starts it hands
-   * the new bucket to {@code started}, on the supervisor's thread, before its {@code startChild}
-   * returns.
-   *
-   * @param started receives the bucket once it runs
+   * {@return the child spec of a bucket: a temporary worker}, the guide's {@code use Agent,
+   * restart: :temporary}
    */
-  static ChildSpec childSpec(Consumer<? super Bucket> started) {
-    Objects.requireNonNull(started, "started");
-    return ChildSpec.worker(
-            "bucket",
-            supervisor -> {
-              Bucket bucket = startLink(supervisor);
-              started.accept(bucket);
-              return new GenServer.Start.Ok<>(bucket.agent.server());
-            })
+  static ChildSpec childSpec() {
+    return ChildSpec.worker("bucket", supervisor -> new GenServer.Start.Ok<>(startLink(supervisor).agent.server()))
         .withRestart(Restart.TEMPORARY);
   }
 

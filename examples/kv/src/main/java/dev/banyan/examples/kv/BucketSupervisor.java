@@ -4,84 +4,97 @@ import dev.banyan.CallException;
 import dev.banyan.ChildSpec;
 import dev.banyan.DynamicSupervisor;
 import dev.banyan.ExitReason;
+import dev.banyan.Node;
 import dev.banyan.Pid;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The supervisor of the buckets: the guide's {@code KV.BucketSupervisor}, a {@link
- * DynamicSupervisor} that starts a {@link Bucket} whenever the {@link KvRegistry} asks for one.
+ * DynamicSupervisor} registered under a name, that starts a {@link Bucket} whenever the {@link
+ * KvRegistry} asks for one.
  *
  * {@snippet :
  * BucketSupervisor buckets = new BucketSupervisor();
  * supervised.startChild(buckets.childSpec());   // under any supervisor
- * Bucket bucket = buckets.startBucket();
+ * Bucket bucket = buckets.startBucket(node);
  * }
  *
- * <p>A {@code BucketSupervisor} is a handle that stays the same while the supervisor behind it is
- * restarted: its {@link #childSpec()} starts a new {@link DynamicSupervisor} at every (re)start,
- * and {@link #startBucket()} always goes to the current one. (In Elixir the guide reaches it by
- * its registered name, {@code KV.BucketSupervisor}.)
+ * <p>As in the guide, the supervisor is reached by its name, {@value #NAME} by default: its
+ * {@link #childSpec()} is Elixir's {@code {DynamicSupervisor, name: KV.BucketSupervisor,
+ * strategy: :one_for_one}}, and {@link #startBucket(Node)} asks whichever supervisor has the
+ * name now, so a restarted supervisor is found again. A name is taken once per node: one store
+ * per node, or give each its own name.
  *
  * <h2>Thread safety</h2>
- * Thread-safe.
+ * Immutable and thread-safe.
  *
  * @since 0.1
  */
 public final class BucketSupervisor {
 
-  private final AtomicReference<DynamicSupervisor> current = new AtomicReference<>(); // set by each (re)start
+  /** The default registered name: the guide's {@code KV.BucketSupervisor}. */
+  public static final String NAME = "KV.BucketSupervisor";
 
-  /** Creates the handle; nothing runs until a supervisor starts its {@link #childSpec()}. */
-  public BucketSupervisor() {}
+  private final String name;
 
-  /**
-   * {@return the child spec of the bucket supervisor}: a permanent supervisor child, id {@code
-   * "bucket_supervisor"}, with DynamicSupervisor's defaults (at most 3 restarts in 5 seconds of
-   * one of its children; buckets are temporary, so they never count)
-   */
-  public ChildSpec childSpec() {
-    return Children.supervisor(
-        "bucket_supervisor",
-        parent -> {
-          DynamicSupervisor started = DynamicSupervisor.startLink(parent);
-          current.set(started);
-          return started.pid();
-        });
+  /** Creates the handle of a supervisor named {@value #NAME}; nothing runs until a supervisor starts its {@link #childSpec()}. */
+  public BucketSupervisor() {
+    this(NAME);
   }
 
   /**
-   * Starts a new, empty bucket under the supervisor.
+   * Creates the handle of a supervisor registered under {@code name}.
    *
+   * @param name the registered name
+   */
+  public BucketSupervisor(String name) {
+    this.name = Objects.requireNonNull(name, "name");
+  }
+
+  /**
+   * {@return the child spec of the bucket supervisor}: a permanent supervisor child, id {@code
+   * "bucket_supervisor"}, registered under the name, with DynamicSupervisor's defaults (at most 3
+   * restarts in 5 seconds of one of its children; buckets are temporary, so they never count)
+   */
+  public ChildSpec childSpec() {
+    return DynamicSupervisor.childSpec("bucket_supervisor", DynamicSupervisor.Options.named(name));
+  }
+
+  /**
+   * Starts a new, empty bucket under the supervisor: the guide's {@code
+   * DynamicSupervisor.start_child(KV.BucketSupervisor, KV.Bucket)}.
+   *
+   * @param node the node the supervisor runs on
    * @return the bucket
    * @throws CallException if the supervisor is not running (with {@link ExitReason#NOPROC}) or
    *     the bucket did not start
    */
-  public Bucket startBucket() {
-    DynamicSupervisor supervisor = current.get();
-    if (supervisor == null) {
-      throw new CallException(ExitReason.NOPROC, "BucketSupervisor.startBucket", List.of());
+  public Bucket startBucket(Node node) {
+    DynamicSupervisor.StartChild outcome = DynamicSupervisor.named(node, name).startChild(Bucket.childSpec());
+    if (outcome instanceof DynamicSupervisor.StartChild.Ok ok) {
+      return Bucket.of(ok.pid());
     }
-    AtomicReference<Bucket> bucket = new AtomicReference<>();
-    DynamicSupervisor.StartChild outcome = supervisor.startChild(Bucket.childSpec(bucket::set));
-    if (outcome instanceof DynamicSupervisor.StartChild.Ok) {
-      return bucket.get();
-    }
-    throw new CallException(
-        ExitReason.of(outcome), "BucketSupervisor.startBucket", List.of());
+    throw new CallException(ExitReason.of(outcome), "BucketSupervisor.startBucket", List.of(name));
+  }
+
+  /** {@return the registered name} */
+  public String name() {
+    return name;
   }
 
   /**
-   * {@return the pid of the supervisor last started}, or empty before its first start; that
-   * process may have died since (see {@link Pid#isAlive()})
+   * {@return the pid of the supervisor that has the name on {@code node} now}, or empty if none
+   *
+   * @param node the node
    */
-  public Optional<Pid<?>> pid() {
-    return Optional.ofNullable(current.get()).map(DynamicSupervisor::pid);
+  public Optional<Pid<?>> pid(Node node) {
+    return node.whereis(name);
   }
 
   @Override
   public String toString() {
-    return "BucketSupervisor" + pid().map(Object::toString).orElse("(not running)");
+    return "BucketSupervisor[" + name + "]";
   }
 }

@@ -33,7 +33,7 @@ import java.util.List;
  * <h2>The supervision tree</h2>
  * <pre>
  * kv (one_for_all)
- * ├── bucket_supervisor (DynamicSupervisor)
+ * ├── bucket_supervisor (DynamicSupervisor, registered as KV.BucketSupervisor)
  * │   └── bucket, bucket, ... (temporary Agents)
  * └── registry (GenServer)
  * </pre>
@@ -45,7 +45,8 @@ import java.util.List;
  * permanent application, that stops the node, as in OTP.
  *
  * <h2>Thread safety</h2>
- * Thread-safe: a {@code Kv} is a set of handles that stay the same across restarts.
+ * Thread-safe: a {@code Kv} is a set of handles that stay the same across restarts. The bucket
+ * supervisor is registered under {@link BucketSupervisor#NAME}, so a node runs one store.
  *
  * @since 0.1
  */

@@ -7,6 +7,7 @@ import dev.banyan.Down;
 import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
 import dev.banyan.MonitorRef;
+import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
 import dev.banyan.ReplyTo;
@@ -18,7 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Names buckets: the guide's {@code KV.Registry}, a {@link GenServer} that creates a bucket for
@@ -67,7 +68,7 @@ import java.util.function.Supplier;
  */
 public final class KvRegistry {
 
-  private final Supplier<Bucket> startBucket; // runs in the registry process
+  private final Function<Node, Bucket> startBucket; // runs in the registry process
   // The current registry process's table, replaced by each (re)start; written only by that process.
   private volatile Map<String, Bucket> names = Map.of();
   private final AtomicReference<ServerRef<Request>> server = new AtomicReference<>(); // set by each (re)start
@@ -82,8 +83,11 @@ public final class KvRegistry {
     this(Objects.requireNonNull(buckets, "buckets")::startBucket);
   }
 
-  /** For tests: a registry whose buckets {@code startBucket} starts, in the registry process. */
-  KvRegistry(Supplier<Bucket> startBucket) {
+  /**
+   * For tests: a registry whose buckets {@code startBucket} starts, in the registry process, given
+   * the registry's node.
+   */
+  KvRegistry(Function<Node, Bucket> startBucket) {
     this.startBucket = startBucket;
   }
 
@@ -196,7 +200,7 @@ public final class KvRegistry {
             yield Result.reply(create.replyTo(), existing, refs);
           }
           // None, or one that died and whose Down is still on its way: a new bucket.
-          Bucket bucket = startBucket.get();
+          Bucket bucket = startBucket.apply(self.node());
           refs.byRef().put(self.monitor(bucket.pid()), new Watched(create.name(), bucket));
           table.put(create.name(), bucket);
           yield Result.reply(create.replyTo(), bucket, refs);

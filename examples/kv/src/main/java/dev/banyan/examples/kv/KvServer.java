@@ -83,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * kv_server (one_for_one)
  * ├── write_watchdog (permanent worker)
- * ├── task_supervisor (TaskSupervisor)
+ * ├── task_supervisor (TaskSupervisor, registered as KVServer.TaskSupervisor)
  * │   └── connection, connection, ... (temporary tasks, one per client)
  * └── acceptor (permanent worker)
  * </pre>
@@ -99,7 +99,8 @@ import org.slf4j.LoggerFactory;
  * any socket left.
  *
  * <h2>Thread safety</h2>
- * Thread-safe: a {@code KvServer} is a handle that stays the same across restarts.
+ * Thread-safe: a {@code KvServer} is a handle that stays the same across restarts. The task
+ * supervisor is registered under {@link #TASK_SUPERVISOR}, so a node runs one server.
  *
  * @since 0.1
  */
@@ -176,7 +177,6 @@ public final class KvServer {
 
   private final KvRegistry registry;
   private final Config config;
-  private final AtomicReference<TaskSupervisor> tasks = new AtomicReference<>(); // set by each (re)start
   private final AtomicReference<ServerSocket> listener = new AtomicReference<>(); // set by each acceptor (re)start
   private final AtomicReference<Pid<?>> acceptorPid = new AtomicReference<>(); // set by each acceptor (re)start
   private volatile int boundPort; // the port of the first bind, kept by restarts; 0 before
@@ -204,16 +204,16 @@ public final class KvServer {
 
   private static final Supervisor.Flags FLAGS = Supervisor.Flags.oneForOne();
 
+  /**
+   * The registered name of the server's task supervisor: the guide's {@code
+   * KVServer.TaskSupervisor}. A name is taken once per node: one server per node.
+   */
+  public static final String TASK_SUPERVISOR = "KVServer.TaskSupervisor";
+
   private List<ChildSpec> children() {
     return List.of(
         ChildSpec.worker("write_watchdog", ChildStart.process(this::watchWrites)),
-        Children.supervisor(
-            "task_supervisor",
-            parent -> {
-              TaskSupervisor started = TaskSupervisor.startLink(parent);
-              tasks.set(started);
-              return started.pid();
-            }),
+        TaskSupervisor.childSpec("task_supervisor", TaskSupervisor.Options.named(TASK_SUPERVISOR)),
         ChildSpec.worker("acceptor", this::startAcceptor));
   }
 
@@ -322,7 +322,7 @@ public final class KvServer {
     ServerSocket socket = bind();
     try {
       listener.set(socket);
-      Pid<Object> pid = supervisor.spawnLink(self -> accept(socket));
+      Pid<Object> pid = supervisor.spawnLink(self -> accept(socket, TaskSupervisor.named(self.node(), TASK_SUPERVISOR)));
       acceptorPid.set(pid);
       log.info("kv_server listening on {}:{}", config.host(), boundPort);
       return new GenServer.Start.Ok<>(ServerRef.of(pid));
@@ -365,8 +365,12 @@ public final class KvServer {
   /** How long a restarted acceptor waits for its port to be free again: 2 seconds. */
   private static final Duration BIND_PATIENCE = Duration.ofSeconds(2);
 
-  /** The acceptor's loop: the guide's {@code loop_acceptor/1}. */
-  private void accept(ServerSocket socket) throws IOException {
+  /**
+   * The acceptor's loop: the guide's {@code loop_acceptor/1}. {@code tasks} finds the task
+   * supervisor by its name at every start, as the guide's {@code
+   * Task.Supervisor.start_child(KVServer.TaskSupervisor, ...)}.
+   */
+  private void accept(ServerSocket socket, TaskSupervisor tasks) throws IOException {
     try (socket) {
       while (true) {
         Socket client = socket.accept();
@@ -374,7 +378,7 @@ public final class KvServer {
         connections.add(connection); // from now on the watchdog closes it if its task dies
         boolean started = false;
         try {
-          if (tasks.get().startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS)
+          if (tasks.startChild(connection::serve, TaskSupervisor.ChildOptions.DEFAULTS)
               instanceof TaskSupervisor.StartChild.Ok ok) {
             connection.servedBy(ok.pid());
             started = true;

@@ -44,6 +44,6 @@ class BucketTest {
 
   @Test
   void areTemporaryWorkers() {
-    assertThat(Bucket.childSpec(b -> {}).restart()).isEqualTo(Restart.TEMPORARY);
+    assertThat(Bucket.childSpec().restart()).isEqualTo(Restart.TEMPORARY);
   }
 }

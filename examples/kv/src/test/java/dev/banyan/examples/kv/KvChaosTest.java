@@ -162,7 +162,7 @@ class KvChaosTest {
         return pid == null ? null : killed(node, pid, "registry");
       }
       case BUCKET_SUPERVISOR -> {
-        Pid<?> pid = kv.buckets().pid().filter(Pid::isAlive).orElse(null);
+        Pid<?> pid = kv.buckets().pid(node).filter(Pid::isAlive).orElse(null);
         return pid == null ? null : killed(node, pid, "bucket supervisor");
       }
       case ACCEPTOR -> {

@@ -143,7 +143,7 @@ class KvObserverBrowserTest {
   }
 
   private Pid<?> bucketSupervisor() {
-    return Kv.of(node).buckets().pid().orElseThrow();
+    return Kv.of(node).buckets().pid(node).orElseThrow();
   }
 
   private Pid<?> top(String application) {

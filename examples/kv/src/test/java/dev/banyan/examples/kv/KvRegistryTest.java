@@ -153,7 +153,7 @@ class KvRegistryTest {
       Bucket bucket = registry.create("shopping");
       Pid<?> oldRegistry = registry.pid().orElseThrow();
 
-      me.exit(kv.buckets().pid().orElseThrow(), ExitReason.KILL);
+      me.exit(kv.buckets().pid(me.node()).orElseThrow(), ExitReason.KILL);
       awaitCreate("other");
 
       assertThat(bucket.isAlive()).isFalse();
@@ -191,7 +191,7 @@ class KvRegistryTest {
       // A registry whose second bucket start holds the registry process until released.
       KvRegistry held =
           new KvRegistry(
-              () -> {
+              registryNode -> {
                 if (starts.incrementAndGet() == 2) {
                   inStart.countDown();
                   try {
