@@ -20,6 +20,11 @@ import java.util.Objects;
  * }
  * }
  *
+ * <p>Its message is that term: {@code {timeout, {GenServer.call, [<0.42.0>, Get[...], PT0.1S]}}}
+ * names the function, the server (its pid or name), the request and the timeout; a call that
+ * failed before sending its request shows {@code <request not sent: KV.Registry is not
+ * running>} in the request's place.
+ *
  * <p>It is an {@link ExitException}: if a process does not catch it, the process exits with
  * {@link #reason()}, the whole {@code {Failure, {Function, Args}}} term — which is abnormal even
  * when the failure itself was {@code normal} (otp-semantics §4.3).

@@ -30,6 +30,10 @@ import java.util.function.Function;
  * CallException#TIMEOUT} (the server keeps running), {@link ExitReason#NOPROC} (no such server),
  * {@link CallException#CALLING_SELF}, or the reason the server died with before answering; an
  * answer sent just before dying is still returned (CC-052). The default timeout is 5 seconds.
+ * A call that fails before it sends anything — the server is not running, or is the caller —
+ * never runs the request factory; in place of the request, its {@link CallException} names the
+ * server and the cause: {@code {noproc, {GenServer.call, [KV.Registry, <request not sent:
+ * KV.Registry is not running>, PT5S]}}}.
  *
  * <h2>Thread safety</h2>
  * Immutable and thread-safe: any thread may call, cast and stop, whether it is a process or not.
