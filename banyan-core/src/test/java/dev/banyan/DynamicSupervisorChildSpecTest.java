@@ -22,7 +22,7 @@ class DynamicSupervisorChildSpecTest {
   record Started(Object id) {}
 
   /** {@code spec}, whose start tells {@code test} each time it has run. */
-  private static ChildSpec reporting(ChildSpec spec, Pid<Object> test) {
+  static ChildSpec reporting(ChildSpec spec, Pid<Object> test) {
     ChildStart start =
         sup -> {
           GenServer.Start<?> outcome = spec.start().start(sup);

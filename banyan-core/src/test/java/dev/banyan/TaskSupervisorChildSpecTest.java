@@ -63,21 +63,16 @@ class TaskSupervisorChildSpecTest {
   @DisplayName("§8.4: the named handle reaches the task supervisor restarted by its parent")
   void theNamedHandleFollowsRestarts() throws Exception {
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-      ChildSpec spec = TaskSupervisor.childSpec("tasks", TaskSupervisor.Options.named("tasks"));
-      Pid<Object> test = me.self();
-      ChildSpec reporting =
-          new ChildSpec(spec.id(), sup -> {
-            GenServer.Start<?> outcome = spec.start().start(sup);
-            test.send(new Ran(null));
-            return outcome;
-          }, spec.restart(), spec.shutdown(), spec.type(), spec.significant());
-      Supervisor.start(node, Supervisor.Flags.oneForOne(), List.of(reporting)).orElseThrow();
-      me.receive(Ran.class, WAIT).orElseThrow();
+      ChildSpec spec =
+          DynamicSupervisorChildSpecTest.reporting(
+              TaskSupervisor.childSpec("tasks", TaskSupervisor.Options.named("tasks")), me.self());
+      Supervisor.start(node, Supervisor.Flags.oneForOne(), List.of(spec)).orElseThrow();
+      me.receive(DynamicSupervisorChildSpecTest.Started.class, WAIT).orElseThrow();
       TaskSupervisor tasks = TaskSupervisor.named(node, "tasks");
       Pid<?> first = tasks.pid();
 
       node.exit(first, ExitReason.KILL);
-      me.receive(Ran.class, WAIT).orElseThrow(); // restarted
+      me.receive(DynamicSupervisorChildSpecTest.Started.class, WAIT).orElseThrow(); // restarted
 
       assertThat(tasks.pid()).isNotEqualTo(first);
       Task<Integer> answer = tasks.asyncNolink(me, () -> 42);
