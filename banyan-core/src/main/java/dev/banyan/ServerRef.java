@@ -136,11 +136,11 @@ public final class ServerRef<M> {
     ProcessRecord<?> caller = ProcessRecord.currentAlive();
     ProcessRecord<?> server = resolve();
     if (server == null) {
-      throw failed(ExitReason.NOPROC, "GenServer.call", new NotSent(this, "is not running"), timeout);
+      throw failed(ExitReason.NOPROC, "GenServer.call", notSent("is not running"), timeout);
     }
     if (server == caller) {
       throw failed(
-          CallException.CALLING_SELF, "GenServer.call", new NotSent(this, "is the calling process"), timeout);
+          CallException.CALLING_SELF, "GenServer.call", notSent("is the calling process"), timeout);
     }
     CallSlot slot = new CallSlot(Thread.currentThread());
     Monitor m = new Monitor(server.node.newRef(), caller, server, server.pid, slot);
@@ -162,15 +162,12 @@ public final class ServerRef<M> {
   private static final Object TIMED_OUT = new Object();
 
   /**
-   * The request argument of a call that failed before its request was built (the request needs
-   * the call's {@link ReplyTo}, so there is none to show): it says which server and why, for
-   * example {@code <request not sent: KV.Registry is not running>}.
+   * {@return the request argument of a call that failed before its request was built} (the request
+   * needs the call's {@link ReplyTo}, so there is none to show): which server and why, for example
+   * {@code <request not sent: KV.Registry is not running>}
    */
-  record NotSent(ServerRef<?> server, String why) {
-    @Override
-    public String toString() {
-      return "<request not sent: " + server + " " + why + ">";
-    }
+  private String notSent(String why) {
+    return "<request not sent: " + this + " " + why + ">";
   }
 
   /**
