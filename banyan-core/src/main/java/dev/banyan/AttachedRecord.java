@@ -3,6 +3,7 @@ package dev.banyan;
 /** A process whose code is a thread that attached itself with {@link Node#attach()}. */
 final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProcess<M> {
 
+
   AttachedRecord(Node node, long number) {
     super(node, number, null);
     this.thread = Thread.currentThread();
@@ -25,7 +26,7 @@ final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProces
     }
     terminate(ExitReason.NORMAL);
     if (ProcessRecord.current() == this) {
-      ProcessRecord.setCurrent(null);
+      ProcessRecord.setAttached(null);
     }
     node.threadEnded(this);
   }

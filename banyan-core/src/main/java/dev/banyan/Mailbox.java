@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * unmatched messages in the mailbox thus costs one pass, not one pass per arrival.
  * </pre>
  */
-abstract class Mailbox {
+abstract class Mailbox extends ProcessLock {
 
   /** A message in the mailbox. */
   static final class Cell {
