@@ -135,13 +135,17 @@ sealed class ProcessRecord<M> extends Mailbox
 
   @Override
   public final void run() {
+    // Read before the body runs: a million processes parked in the body sit in the code the JIT
+    // compiled before any of them ended, and a field of a class not yet initialized then (no
+    // process had ended normally yet) would deoptimize each of them on its way out.
+    final ExitReason normal = ExitReason.NORMAL;
     ExitReason reason = null;
     try {
       ProcessBody<M> b = body;
       body = null;
       if (exitReason == null) {
         b.run(this);
-        reason = ExitReason.NORMAL;
+        reason = normal;
       }
     } catch (ProcessExitedException e) {
       // Already dead: killed by a signal while its code was running.
@@ -576,41 +580,55 @@ sealed class ProcessRecord<M> extends Mailbox
         }
         lock();
         try {
-          while (!hasInboundLocked()) {
-            checkAlive();
-            if (timeoutNanos == 0) {
-              return null;
-            }
-            long left = 0L;
-            if (timeoutNanos > 0) {
-              left = deadline - System.nanoTime();
-              if (left <= 0) {
+          if (!hasInboundLocked()) {
+            // The loop's exit test is a branch of its own (inboundHeadLocked() != null), only
+            // ever evaluated after a park: its profile is that of wake-ups, not of the first
+            // look (nearly always empty for a process that waits). A million processes parked
+            // in code compiled while none had woken yet would otherwise each deoptimize when
+            // woken (a shared profile that says "always empty" compiles to a trap there).
+            boolean parked = false;
+            do {
+              checkAlive();
+              // The interrupt status is looked at only here, when a park returned without a
+              // message: a receive woken with a message never calls Thread.interrupted(), whose
+              // compiled form, inlined here and speculating on the thread classes its profile
+              // saw, would otherwise deoptimize the frame of every process woken.
+              if (parked && Thread.interrupted()) {
+                // Not a death (that unparks). A thread Banyan does not own is being cancelled
+                // by its host; a process thread ignores it (restored below).
+                interrupted = true;
+                if (ownsNoThread()) {
+                  throw cancelled("receive");
+                }
+              }
+              if (timeoutNanos == 0) {
                 return null;
               }
-            }
-            // The owner is the only thread that waits on its process: it parks itself. A sender
-            // (or a death) that finds WAITING sets WOKEN and unparks it; the park permit keeps an
-            // unpark that comes before the park. Any return of park is re-checked under the lock.
-            waiting = WAITING;
-            unlock();
-            try {
-              if (timeoutNanos < 0) {
-                LockSupport.park(this);
-              } else {
-                LockSupport.parkNanos(this, left);
+              long left = 0L;
+              if (timeoutNanos > 0) {
+                left = deadline - System.nanoTime();
+                if (left <= 0) {
+                  return null;
+                }
               }
-            } finally {
-              lock();
-              waiting = RUNNING;
-            }
-            if (Thread.interrupted()) {
-              // Not a death (that unparks). A thread Banyan does not own is being cancelled by
-              // its host; a process thread ignores it (restored below).
-              interrupted = true;
-              if (exitReason == null && ownsNoThread()) {
-                throw cancelled("receive");
+              // The owner is the only thread that waits on its process: it parks itself. A
+              // sender (or a death) that finds WAITING sets WOKEN and unparks it; the park
+              // permit keeps an unpark that comes before the park. Whatever made park return
+              // is re-checked under the lock.
+              waiting = WAITING;
+              unlock();
+              try {
+                if (timeoutNanos < 0) {
+                  LockSupport.park(this);
+                } else {
+                  LockSupport.parkNanos(this, left);
+                }
+              } finally {
+                lock();
+                waiting = RUNNING;
               }
-            }
+              parked = true;
+            } while (inboundHeadLocked() == null);
           }
           drainInboundLocked();
         } finally {
