@@ -1,6 +1,10 @@
 package dev.banyan;
 
-/** A process whose code is a thread that attached itself with {@link Node#attach()}. */
+/**
+ * A process whose code is a thread that attached itself with {@link Node#attach()}.
+ *
+ * @param <M> the type of messages the process accepts
+ */
 final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProcess<M> {
 
 

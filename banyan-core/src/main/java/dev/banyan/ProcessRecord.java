@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * State of the owner thread: the private mailbox list, 'received' and 'body' are touched only by
  * the thread that runs the process.
  * </pre>
+ *
+ * @param <M> the type of messages the process accepts
  */
 sealed class ProcessRecord<M> extends Mailbox
     implements ProcessContext<M>, Runnable, Thread.UncaughtExceptionHandler permits AttachedRecord {
