@@ -42,7 +42,7 @@ abstract class Mailbox extends ProcessLock {
   private int privCount; // written by the owner only; read racily for process info
 
   /** Appends a message to the inbound list. Caller holds the process lock. */
-  final void appendLocked(Object message) {
+  final void appendInboundLocked(Object message) {
     Cell c = new Cell(message);
     if (inTail == null) {
       inHead = c;

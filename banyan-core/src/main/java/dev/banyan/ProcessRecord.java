@@ -299,29 +299,37 @@ sealed class ProcessRecord<M> extends Mailbox
       if (exitReason != null || (sender != null && sender.exitReason != null)) {
         return;
       }
-      appendLocked(message);
-      wake = waiting == WAITING;
-      if (wake) {
-        waiting = WOKEN;
-      }
+      wake = appendLocked(message);
     } finally {
       unlock();
     }
-    if (wake) {
-      LockSupport.unpark(thread); // after the unlock: the owner does not wake into a held lock
-    }
+    wakeIf(wake);
   }
 
   /**
-   * Appends a message and wakes the owner if it waits in receive. For the rarer signals: the
-   * unpark happens under the lock (a message's hot path, {@link #deliver}, unparks after it).
+   * Appends a message; returns whether the owner waits in receive and must be unparked, which
+   * the caller does with {@link #wakeIf} after releasing the lock (so that the owner does not
+   * wake into a held lock, only to park again in the lock's queue). Caller holds the lock.
    */
-  private void appendAndWakeLocked(Object message) {
-    appendLocked(message);
+  private boolean appendLocked(Object message) {
+    appendInboundLocked(message);
     if (waiting == WAITING) {
       waiting = WOKEN;
+      return true;
+    }
+    return false;
+  }
+
+  /** Unparks the owner if {@code wake}; called after the lock is released. */
+  private void wakeIf(boolean wake) {
+    if (wake) {
       LockSupport.unpark(thread);
     }
+  }
+
+  /** Appends a message and unparks the owner if it waits, under the lock: for rare signals. */
+  private void appendAndWakeLocked(Object message) {
+    wakeIf(appendLocked(message));
   }
 
   /**
@@ -363,16 +371,18 @@ sealed class ProcessRecord<M> extends Mailbox
 
   /** Delivers the Down of a monitor held by this process, unless it was removed meanwhile. */
   final void deliverDown(Monitor m, ExitReason reason) {
+    boolean wake;
     lock();
     try {
       if (exitReason != null || monitors == null || monitors.remove(m.ref) == null) {
         return;
       }
       deactivateWithMonitorLocked(m);
-      appendAndWakeLocked(new Down(m.ref, m.reportedAs, reason));
+      wake = appendLocked(new Down(m.ref, m.reportedAs, reason));
     } finally {
       unlock();
     }
+    wakeIf(wake);
   }
 
   /** Deactivates the alias made with monitor {@code m}, unless it only ends by unalias. */
@@ -386,6 +396,7 @@ sealed class ProcessRecord<M> extends Mailbox
   /** Delivers a message sent through one of this process's aliases, if the alias is active. */
   final void deliverThroughAlias(Alias<?> alias, Object message, ProcessRecord<?> sender) {
     Monitor removed = null;
+    boolean wake;
     lock();
     try {
       if (!alias.active
@@ -399,10 +410,11 @@ sealed class ProcessRecord<M> extends Mailbox
           removed = monitors.remove(alias.ref);
         }
       }
-      appendAndWakeLocked(message);
+      wake = appendLocked(message);
     } finally {
       unlock();
     }
+    wakeIf(wake);
     if (removed != null) {
       removed.target.forgetMonitor(removed.ref);
     }
@@ -413,6 +425,7 @@ sealed class ProcessRecord<M> extends Mailbox
    * does nothing) if this process is dead, so the caller can report {@code noproc}.
    */
   final boolean deliverRequest(Object envelope, Monitor m, ProcessRecord<?> sender) {
+    boolean wake = false;
     lock();
     try {
       if (exitReason != null) {
@@ -420,12 +433,13 @@ sealed class ProcessRecord<M> extends Mailbox
       }
       if (sender == null || sender.exitReason == null) {
         monitoredBy().put(m.ref, m);
-        appendAndWakeLocked(envelope);
+        wake = appendLocked(envelope);
       }
-      return true;
     } finally {
       unlock();
     }
+    wakeIf(wake);
+    return true;
   }
 
   /** Forgets a monitor on this process (its watcher removed it or died). */
