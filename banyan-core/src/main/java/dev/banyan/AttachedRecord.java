@@ -1,7 +1,12 @@
 package dev.banyan;
 
-/** A process whose code is a thread that attached itself with {@link Node#attach()}. */
+/**
+ * A process whose code is a thread that attached itself with {@link Node#attach()}.
+ *
+ * @param <M> the type of messages the process accepts
+ */
 final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProcess<M> {
+
 
   AttachedRecord(Node node, long number) {
     super(node, number, null);
@@ -25,7 +30,7 @@ final class AttachedRecord<M> extends ProcessRecord<M> implements AttachedProces
     }
     terminate(ExitReason.NORMAL);
     if (ProcessRecord.current() == this) {
-      ProcessRecord.setCurrent(null);
+      ProcessRecord.setAttached(null);
     }
     node.threadEnded(this);
   }

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * unmatched messages in the mailbox thus costs one pass, not one pass per arrival.
  * </pre>
  */
-abstract class Mailbox {
+abstract class Mailbox extends ProcessLock {
 
   /** A message in the mailbox. */
   static final class Cell {
@@ -42,7 +42,7 @@ abstract class Mailbox {
   private int privCount; // written by the owner only; read racily for process info
 
   /** Appends a message to the inbound list. Caller holds the process lock. */
-  final void appendLocked(Object message) {
+  final void appendInboundLocked(Object message) {
     Cell c = new Cell(message);
     if (inTail == null) {
       inHead = c;
@@ -56,6 +56,11 @@ abstract class Mailbox {
   /** {@return whether the inbound list has messages}. Caller holds the process lock. */
   final boolean hasInboundLocked() {
     return inHead != null;
+  }
+
+  /** {@return the oldest inbound message's cell, or null}. Caller holds the process lock. */
+  final Cell inboundHeadLocked() {
+    return inHead;
   }
 
   /** Moves the inbound list to the end of the private list. Caller holds the lock and is the owner. */

@@ -190,7 +190,7 @@ public final class Node implements AutoCloseable {
     checkRunning();
     AttachedRecord<M> p = new AttachedRecord<>(this, nextPid.getAndIncrement());
     addToTable(p);
-    ProcessRecord.setCurrent(p);
+    ProcessRecord.setAttached(p);
     Events.spawned(this, p.pid);
     return p;
   }
@@ -517,7 +517,7 @@ public final class Node implements AutoCloseable {
   <M> ProcessRecord<M> newProcess(ProcessBody<M> body) {
     checkRunning();
     ProcessRecord<M> p = new ProcessRecord<>(this, nextPid.getAndIncrement(), body);
-    p.thread = Thread.ofVirtual().name(p.pid.toString()).unstarted(p);
+    p.thread = Thread.ofVirtual().name(p.pid.toString()).uncaughtExceptionHandler(p).unstarted(p);
     addToTable(p);
     return p;
   }

@@ -7,8 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,24 +44,31 @@ import org.slf4j.LoggerFactory;
  * State of the owner thread: the private mailbox list, 'received' and 'body' are touched only by
  * the thread that runs the process.
  * </pre>
+ *
+ * @param <M> the type of messages the process accepts
  */
-sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runnable
-    permits AttachedRecord {
+sealed class ProcessRecord<M> extends Mailbox
+    implements ProcessContext<M>, Runnable, Thread.UncaughtExceptionHandler permits AttachedRecord {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.banyan.Process");
-  private static final ThreadLocal<ProcessRecord<?>> CURRENT = new ThreadLocal<>();
+  // The process of an attached thread (a thread Banyan does not own). A process's own virtual
+  // thread is found without it: its uncaught-exception handler is its record (see current()).
+  private static final ThreadLocal<ProcessRecord<?>> ATTACHED = new ThreadLocal<>();
+
+  // The owner's state in receive ('waiting'), guarded by the lock.
+  static final byte RUNNING = 0; // not in receive's wait
+  static final byte WAITING = 1; // parked, or about to park, in receive; nobody has woken it
+  static final byte WOKEN = 2; // still in receive's wait, but a sender has unparked it
 
   final Node node;
   final Pid<M> pid;
-  final ReentrantLock lock = new ReentrantLock();
-  private final Condition arrived = lock.newCondition();
   Thread thread; // set once, before the process can be reached by another thread
 
   private ProcessBody<M> body; // owner thread only; cleared when it starts
   private long received; // written by the owner only; read racily for process info
 
   private volatile ExitReason exitReason; // null while alive; written under lock, once
-  private boolean waiting; // guarded by lock: the owner waits in receive
+  private byte waiting; // guarded by lock: RUNNING, WAITING or WOKEN
   private boolean trapExit; // guarded by lock
   private String name; // guarded by lock; the registered name
   private HashSet<ProcessRecord<?>> links; // guarded by lock; null when empty
@@ -76,9 +82,19 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     this.body = body;
   }
 
-  /** {@return the process the calling thread runs, or null} */
+  /**
+   * {@return the process the calling thread runs, or null}. A process's virtual thread carries
+   * its record as its uncaught-exception handler (set when the thread is made, and never used
+   * as a handler: {@link #run()} catches everything), which costs no memory and one field read;
+   * a thread-local would cost a map per thread. Attached threads, which are not Banyan's to
+   * configure, are found through a thread-local.
+   */
   static ProcessRecord<?> current() {
-    return CURRENT.get();
+    Thread t = Thread.currentThread();
+    if (t.getUncaughtExceptionHandler() instanceof ProcessRecord<?> p && p.thread == t) {
+      return p;
+    }
+    return ATTACHED.get();
   }
 
   /**
@@ -86,18 +102,33 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
    * ProcessExitedException} if that process is dead (a zombie's runtime calls fail).
    */
   static ProcessRecord<?> currentAlive() {
-    ProcessRecord<?> p = CURRENT.get();
+    ProcessRecord<?> p = current();
     if (p != null) {
       p.checkAlive();
     }
     return p;
   }
 
-  static void setCurrent(ProcessRecord<?> p) {
+  /** Makes {@code p} the process of the calling (attached) thread, or none when null. */
+  static void setAttached(ProcessRecord<?> p) {
     if (p == null) {
-      CURRENT.remove();
+      ATTACHED.remove();
     } else {
-      CURRENT.set(p);
+      ATTACHED.set(p);
+    }
+  }
+
+  /**
+   * Not used as a handler: {@link #run()} catches every throwable. Should the thread's end
+   * (after the process died) throw, the thread group reports it as it would without this handler.
+   */
+  @Override
+  public final void uncaughtException(Thread t, Throwable e) {
+    Thread.UncaughtExceptionHandler fallback = Thread.getDefaultUncaughtExceptionHandler();
+    if (fallback != null) {
+      fallback.uncaughtException(t, e);
+    } else {
+      t.getThreadGroup().uncaughtException(t, e);
     }
   }
 
@@ -106,14 +137,17 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
 
   @Override
   public final void run() {
-    CURRENT.set(this);
+    // Read before the body runs: a million processes parked in the body sit in the code the JIT
+    // compiled before any of them ended, and a field of a class not yet initialized then (no
+    // process had ended normally yet) would deoptimize each of them on its way out.
+    final ExitReason normal = ExitReason.NORMAL;
     ExitReason reason = null;
     try {
       ProcessBody<M> b = body;
       body = null;
       if (exitReason == null) {
         b.run(this);
-        reason = ExitReason.NORMAL;
+        reason = normal;
       }
     } catch (ProcessExitedException e) {
       // Already dead: killed by a signal while its code was running.
@@ -132,11 +166,11 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   /** Ends this process with {@code reason}, by its own doing; logs a crash report if abnormal. */
   final void terminate(ExitReason reason) {
     Death d;
-    lock.lock();
+    lock();
     try {
       d = markDeadLocked(reason);
     } finally {
-      lock.unlock();
+      unlock();
     }
     if (d != null) {
       if (reason.isAbnormal()) {
@@ -167,21 +201,24 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
    * already dead. Caller holds the lock.
    */
   final Death markDeadLocked(ExitReason reason) {
-    assert lock.isHeldByCurrentThread();
+    assert isHeldByCurrentThread();
     if (exitReason != null) {
       return null;
     }
     exitReason = reason;
-    // A process waiting in receive is woken by 'arrived' below; only one that is elsewhere (its
-    // own code, I/O, sleep) needs its thread interrupted.
-    Death d = new Death(this, reason, name, links, monitoredBy, monitors, !waiting);
+    // A process waiting in receive is unparked below; only one that is elsewhere (its own code,
+    // I/O, sleep) needs its thread interrupted.
+    Death d = new Death(this, reason, name, links, monitoredBy, monitors, waiting == RUNNING);
     dying = d;
     name = null;
     links = null;
     monitoredBy = null;
     monitors = null;
     clearInboundLocked();
-    arrived.signalAll();
+    if (waiting == WAITING) {
+      waiting = WOKEN;
+      LockSupport.unpark(thread);
+    }
     return d;
   }
 
@@ -204,14 +241,14 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
    * out under the lock, together with the end of the 'dying' state.
    */
   final java.util.List<Monitor> finishDying(Death d) {
-    lock.lock();
+    lock();
     try {
       if (dying == d) {
         dying = null;
       }
       return d.takeLateMonitors();
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -256,22 +293,43 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
 
   /** Delivers a message; drops it if this process, or the sending process, is dead. */
   final void deliver(Object message, ProcessRecord<?> sender) {
-    lock.lock();
+    boolean wake;
+    lock();
     try {
       if (exitReason != null || (sender != null && sender.exitReason != null)) {
         return;
       }
-      appendAndWakeLocked(message);
+      wake = appendLocked(message);
     } finally {
-      lock.unlock();
+      unlock();
+    }
+    wakeIf(wake);
+  }
+
+  /**
+   * Appends a message; returns whether the owner waits in receive and must be unparked, which
+   * the caller does with {@link #wakeIf} after releasing the lock (so that the owner does not
+   * wake into a held lock, only to park again in the lock's queue). Caller holds the lock.
+   */
+  private boolean appendLocked(Object message) {
+    appendInboundLocked(message);
+    if (waiting == WAITING) {
+      waiting = WOKEN;
+      return true;
+    }
+    return false;
+  }
+
+  /** Unparks the owner if {@code wake}; called after the lock is released. */
+  private void wakeIf(boolean wake) {
+    if (wake) {
+      LockSupport.unpark(thread);
     }
   }
 
+  /** Appends a message and unparks the owner if it waits, under the lock: for rare signals. */
   private void appendAndWakeLocked(Object message) {
-    appendLocked(message);
-    if (waiting) {
-      arrived.signal();
-    }
+    wakeIf(appendLocked(message));
   }
 
   /**
@@ -283,7 +341,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
    * @param viaLink whether the signal comes from the death of a linked process
    */
   final Death exitSignal(Pid<?> from, ProcessRecord<?> sender, ExitReason reason, boolean viaLink) {
-    lock.lock();
+    lock();
     try {
       if (exitReason != null) {
         return null;
@@ -307,27 +365,29 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       }
       return markDeadLocked(reason);
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   /** Delivers the Down of a monitor held by this process, unless it was removed meanwhile. */
   final void deliverDown(Monitor m, ExitReason reason) {
-    lock.lock();
+    boolean wake;
+    lock();
     try {
       if (exitReason != null || monitors == null || monitors.remove(m.ref) == null) {
         return;
       }
       deactivateWithMonitorLocked(m);
-      appendAndWakeLocked(new Down(m.ref, m.reportedAs, reason));
+      wake = appendLocked(new Down(m.ref, m.reportedAs, reason));
     } finally {
-      lock.unlock();
+      unlock();
     }
+    wakeIf(wake);
   }
 
   /** Deactivates the alias made with monitor {@code m}, unless it only ends by unalias. */
   private void deactivateWithMonitorLocked(Monitor m) {
-    assert lock.isHeldByCurrentThread();
+    assert isHeldByCurrentThread();
     if (m.alias != null && m.alias.mode != Alias.Mode.EXPLICIT_UNALIAS) {
       m.alias.active = false;
     }
@@ -336,7 +396,8 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   /** Delivers a message sent through one of this process's aliases, if the alias is active. */
   final void deliverThroughAlias(Alias<?> alias, Object message, ProcessRecord<?> sender) {
     Monitor removed = null;
-    lock.lock();
+    boolean wake;
+    lock();
     try {
       if (!alias.active
           || exitReason != null
@@ -349,10 +410,11 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
           removed = monitors.remove(alias.ref);
         }
       }
-      appendAndWakeLocked(message);
+      wake = appendLocked(message);
     } finally {
-      lock.unlock();
+      unlock();
     }
+    wakeIf(wake);
     if (removed != null) {
       removed.target.forgetMonitor(removed.ref);
     }
@@ -363,41 +425,43 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
    * does nothing) if this process is dead, so the caller can report {@code noproc}.
    */
   final boolean deliverRequest(Object envelope, Monitor m, ProcessRecord<?> sender) {
-    lock.lock();
+    boolean wake = false;
+    lock();
     try {
       if (exitReason != null) {
         return false;
       }
       if (sender == null || sender.exitReason == null) {
         monitoredBy().put(m.ref, m);
-        appendAndWakeLocked(envelope);
+        wake = appendLocked(envelope);
       }
-      return true;
     } finally {
-      lock.unlock();
+      unlock();
     }
+    wakeIf(wake);
+    return true;
   }
 
   /** Forgets a monitor on this process (its watcher removed it or died). */
   final void forgetMonitor(MonitorRef ref) {
-    lock.lock();
+    lock();
     try {
       if (monitoredBy != null) {
         monitoredBy.remove(ref);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   /** Kills this process from outside (node stop, kill signal). */
   final void kill(ExitReason reason) {
     Death d;
-    lock.lock();
+    lock();
     try {
       d = markDeadLocked(reason);
     } finally {
-      lock.unlock();
+      unlock();
     }
     if (d != null) {
       d.propagate();
@@ -409,7 +473,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
 
   /** Registers this process under {@code regName}; see {@link Node#register(String, Pid)}. */
   final void register(String regName, String call) {
-    lock.lock();
+    lock();
     try {
       if (exitReason != null) {
         throw new BadArgException(call + ": the process is not alive");
@@ -420,13 +484,13 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       node.claimName(regName, this, call);
       name = regName;
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   /** Unregisters this process if its name is {@code regName}; returns whether it was. */
   final boolean unregister(String regName) {
-    lock.lock();
+    lock();
     try {
       if (exitReason == null && regName.equals(name)) {
         name = null;
@@ -435,7 +499,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       }
       return false;
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -530,38 +594,61 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
             }
           }
         }
-        lock.lock();
+        lock();
         try {
-          while (!hasInboundLocked()) {
-            checkAlive();
-            if (timeoutNanos == 0) {
-              return null;
-            }
-            waiting = true;
-            try {
-              if (timeoutNanos < 0) {
-                arrived.await();
-              } else {
-                long left = deadline - System.nanoTime();
+          if (!hasInboundLocked()) {
+            // The loop's exit test is a branch of its own (inboundHeadLocked() != null), only
+            // ever evaluated after a park: its profile is that of wake-ups, not of the first
+            // look (nearly always empty for a process that waits). A million processes parked
+            // in code compiled while none had woken yet would otherwise each deoptimize when
+            // woken (a shared profile that says "always empty" compiles to a trap there).
+            boolean parked = false;
+            do {
+              checkAlive();
+              // The interrupt status is looked at only here, when a park returned without a
+              // message: a receive woken with a message never calls Thread.interrupted(), whose
+              // compiled form, inlined here and speculating on the thread classes its profile
+              // saw, would otherwise deoptimize the frame of every process woken.
+              if (parked && Thread.interrupted()) {
+                // Not a death (that unparks). A thread Banyan does not own is being cancelled
+                // by its host; a process thread ignores it (restored below).
+                interrupted = true;
+                if (ownsNoThread()) {
+                  throw cancelled("receive");
+                }
+              }
+              if (timeoutNanos == 0) {
+                return null;
+              }
+              long left = 0L;
+              if (timeoutNanos > 0) {
+                left = deadline - System.nanoTime();
                 if (left <= 0) {
                   return null;
                 }
-                arrived.awaitNanos(left);
               }
-            } catch (InterruptedException e) {
-              // Not a death (that signals 'arrived'). A thread Banyan does not own is being
-              // cancelled by its host; a process thread ignores it (restored below).
-              interrupted = true;
-              if (exitReason == null && ownsNoThread()) {
-                throw cancelled("receive");
+              // The owner is the only thread that waits on its process: it parks itself. A
+              // sender (or a death) that finds WAITING sets WOKEN and unparks it; the park
+              // permit keeps an unpark that comes before the park. Whatever made park return
+              // is re-checked under the lock.
+              waiting = WAITING;
+              unlock();
+              try {
+                if (timeoutNanos < 0) {
+                  LockSupport.park(this);
+                } else {
+                  LockSupport.parkNanos(this, left);
+                }
+              } finally {
+                lock();
+                waiting = RUNNING;
               }
-            } finally {
-              waiting = false;
-            }
+              parked = true;
+            } while (inboundHeadLocked() == null);
           }
           drainInboundLocked();
         } finally {
-          lock.unlock();
+          unlock();
         }
       }
     } finally {
@@ -610,11 +697,11 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
 
   /** Adds a monitor on this not yet started process. */
   final void addMonitorOnSelf(Monitor m) {
-    lock.lock();
+    lock();
     try {
       monitoredBy().put(m.ref, m);
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -623,19 +710,19 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     // The child is not running yet, so nothing can happen to it between these two steps; the
     // parent's side is added second, under its lock, so that a parent killed meanwhile either
     // sees the link in its Death (and kills the child) or is seen dead here.
-    child.lock.lock();
+    child.lock();
     try {
       child.links().add(this);
     } finally {
-      child.lock.unlock();
+      child.unlock();
     }
-    lock.lock();
+    lock();
     try {
       if (exitReason == null) {
         links().add(child);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     startOrAbandon(child);
   }
@@ -646,19 +733,19 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     checkOwner();
     ProcessRecord<C> child = node.newProcess(childBody);
     Monitor m = new Monitor(node.newRef(), this, child, child.pid);
-    child.lock.lock();
+    child.lock();
     try {
       child.monitoredBy().put(m.ref, m);
     } finally {
-      child.lock.unlock();
+      child.unlock();
     }
-    lock.lock();
+    lock();
     try {
       if (exitReason == null) {
         monitors().put(m.ref, m);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     startOrAbandon(child);
     return new Spawned<>(child.pid, m.ref);
@@ -687,7 +774,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     // an earlier, since unlinked, link existed) finds nothing to act on (CC-021). A peer alive at
     // this check takes any later death snapshot after the old link was removed from its side.
     boolean added = false;
-    lock.lock();
+    lock();
     try {
       checkAlive();
       if (links != null && links.contains(peer)) {
@@ -697,24 +784,24 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
         added = links().add(peer);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     boolean peerAlive = false;
     if (added) {
-      peer.lock.lock();
+      peer.lock();
       try {
         peerAlive = peer.exitReason == null;
         if (peerAlive && exitReason == null) {
           peer.links().add(this);
         }
       } finally {
-        peer.lock.unlock();
+        peer.unlock();
       }
     }
     checkAlive();
     if (!peerAlive) {
       boolean trapping;
-      lock.lock();
+      lock();
       try {
         if (added && links != null) {
           links.remove(peer);
@@ -724,7 +811,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
           appendAndWakeLocked(new Exit(other, ExitReason.NOPROC));
         }
       } finally {
-        lock.unlock();
+        unlock();
       }
       if (!trapping) {
         throw new NoProcException("link(" + other + "): no such process");
@@ -740,45 +827,45 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     if (peer == this) {
       return;
     }
-    lock.lock();
+    lock();
     try {
       if (links != null) {
         links.remove(peer);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
-    peer.lock.lock();
+    peer.lock();
     try {
       if (peer.links != null) {
         peer.links.remove(this);
       }
     } finally {
-      peer.lock.unlock();
+      peer.unlock();
     }
   }
 
   @Override
   public final boolean trapExit(boolean trap) {
     checkOwner();
-    lock.lock();
+    lock();
     try {
       boolean old = trapExit;
       trapExit = trap;
       return old;
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   @Override
   public final boolean trapsExits() {
     checkOwner();
-    lock.lock();
+    lock();
     try {
       return trapExit;
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -816,11 +903,11 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     ProcessRecord<?> target = node.lookupName(regName);
     if (target == null) {
       MonitorRef ref = node.newRef();
-      lock.lock();
+      lock();
       try {
         appendAndWakeLocked(new Down(ref, as, ExitReason.NOPROC)); // CC-027
       } finally {
-        lock.unlock();
+        unlock();
       }
       return ref;
     }
@@ -833,15 +920,15 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
 
   private MonitorRef monitorRecord(Monitor m) {
     ProcessRecord<?> target = m.target;
-    lock.lock();
+    lock();
     try {
       checkAlive();
       monitors().put(m.ref, m);
     } finally {
-      lock.unlock();
+      unlock();
     }
     boolean answerNow = false;
-    target.lock.lock();
+    target.lock();
     try {
       if (target.exitReason == null) {
         if (exitReason == null) {
@@ -853,7 +940,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
         answerNow = true;
       }
     } finally {
-      target.lock.unlock();
+      target.unlock();
     }
     if (answerNow) {
       deliverDown(m, ExitReason.NOPROC); // CC-026
@@ -875,7 +962,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     Objects.requireNonNull(ref, "ref");
     checkOwner();
     Monitor m;
-    lock.lock();
+    lock();
     try {
       m = monitors == null ? null : monitors.remove(ref);
       if (m != null) {
@@ -888,7 +975,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
         }
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     if (m == null) {
       return false;
@@ -911,13 +998,13 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
       throw new IllegalArgumentException(
           "unalias(" + alias + "): only its creator " + alias.owner.pid + " can deactivate it");
     }
-    lock.lock();
+    lock();
     try {
       boolean was = alias.active;
       alias.active = false;
       return was;
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -952,12 +1039,12 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
     List<Pid<?>> monitoring = new ArrayList<>();
     List<Pid<?>> watchers = new ArrayList<>();
     boolean trapping;
-    lock.lock();
+    lock();
     try {
       if (exitReason != null) {
         return null;
       }
-      status = waiting ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
+      status = waiting == WAITING ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
       regName = name;
       length = lengthLocked();
       trapping = trapExit;
@@ -976,7 +1063,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
             });
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     Thread t = thread;
     List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
@@ -1023,7 +1110,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   }
 
   private HashSet<ProcessRecord<?>> links() {
-    assert lock.isHeldByCurrentThread();
+    assert isHeldByCurrentThread();
     if (links == null) {
       links = new HashSet<>(4);
     }
@@ -1031,7 +1118,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   }
 
   private HashMap<MonitorRef, Monitor> monitors() {
-    assert lock.isHeldByCurrentThread();
+    assert isHeldByCurrentThread();
     if (monitors == null) {
       monitors = new HashMap<>(4);
     }
@@ -1039,7 +1126,7 @@ sealed class ProcessRecord<M> extends Mailbox implements ProcessContext<M>, Runn
   }
 
   private HashMap<MonitorRef, Monitor> monitoredBy() {
-    assert lock.isHeldByCurrentThread();
+    assert isHeldByCurrentThread();
     if (monitoredBy == null) {
       monitoredBy = new HashMap<>(4);
     }
