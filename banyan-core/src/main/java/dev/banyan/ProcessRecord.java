@@ -1088,7 +1088,7 @@ sealed class ProcessRecord<M> extends Mailbox
     HashSet<ProcessRecord<?>> l = links;
     HashMap<MonitorRef, Monitor> m = monitors;
     String regName = name;
-    boolean inReceive = waiting;
+    boolean inReceive = waiting == WAITING;
     int length = lengthLocked();
     if (exitReason != null) {
       return null;
