@@ -187,7 +187,7 @@ class ProcessIdentityReviewTest {
 
   @Test
   @DisplayName(
-      "CC-026: a process's runtime calls about itself (info, self-monitor, self-alias, name, self"
+      "CC-018: a process's runtime calls about itself (info, self-monitor, self-alias, name, self"
           + " exit signal) never take its lock twice")
   void runtimeCallsAboutOneselfDoNotReenterTheLock() throws Exception {
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
