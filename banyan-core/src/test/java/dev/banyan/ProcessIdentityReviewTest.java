@@ -38,11 +38,12 @@ class ProcessIdentityReviewTest {
     }
   }
 
-  @Test
-  @DisplayName(
-      "CC-033: a zombie that installed its own uncaught-exception handler still has its sends"
-          + " dropped (it is still its process for Pid.send)")
-  void aZombieWithItsOwnUncaughtExceptionHandlerCannotSend() throws Exception {
+  /**
+   * Spawns a process (that first installs a handler of its own on its thread if {@code
+   * ownHandler}), kills it while it ignores the interrupt, then lets it try {@code Pid.send} to
+   * the test; returns what that send did, after checking that nothing arrived.
+   */
+  private static String zombieSendAttempt(boolean ownHandler) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> attempt = new CompletableFuture<>();
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
@@ -50,8 +51,10 @@ class ProcessIdentityReviewTest {
       Pid<Object> p =
           node.spawn(
               ctx -> {
-                // What a crash-logging library does on the thread it runs on.
-                Thread.currentThread().setUncaughtExceptionHandler((t, e) -> {});
+                if (ownHandler) {
+                  // What a crash-logging library does on the thread it runs on.
+                  Thread.currentThread().setUncaughtExceptionHandler((t, e) -> {});
+                }
                 ctx.send(test, "ready");
                 // Ignores the interrupt its death causes: a zombie until released.
                 while (release.getCount() > 0) {
@@ -70,45 +73,29 @@ class ProcessIdentityReviewTest {
       assertThat(awaitDown(me, ref).reason()).isEqualTo(ExitReason.KILLED);
       release.countDown();
 
-      assertThat(attempt.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-          .isEqualTo("Pid.send threw ProcessExitedException: " + ExitReason.KILLED);
+      String outcome = attempt.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       // Nothing a dead process sent may come after its Down.
-      assertThat(me.receive(String.class, Duration.ZERO)).isEmpty();
+      assertThat(me.receive(String.class, Duration.ZERO)).as("after: %s", outcome).isEmpty();
+      return outcome;
     }
   }
 
   @Test
   @DisplayName(
-      "the same zombie without its own handler: its Pid.send throws and is dropped (the control)")
+      "CC-033: a zombie that installed its own uncaught-exception handler still has its sends"
+          + " dropped (it is still its process for Pid.send)")
+  void aZombieWithItsOwnUncaughtExceptionHandlerCannotSend() throws Exception {
+    assertThat(zombieSendAttempt(true))
+        .isEqualTo("Pid.send threw ProcessExitedException: " + ExitReason.KILLED);
+  }
+
+  @Test
+  @DisplayName(
+      "CC-033: the same zombie without its own handler: its Pid.send throws and is dropped (the"
+          + " control)")
   void aZombieWithTheDefaultHandlerCannotSend() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<String> attempt = new CompletableFuture<>();
-    try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
-      Pid<Object> test = me.self();
-      Pid<Object> p =
-          node.spawn(
-              ctx -> {
-                ctx.send(test, "ready");
-                while (release.getCount() > 0) {
-                  try {
-                    release.await();
-                  } catch (InterruptedException ignored) {
-                    // the kill's wake-up; keep waiting for the test
-                  }
-                }
-                attempt.complete(attemptPidSend(test));
-              });
-      MonitorRef ref = me.monitor(p);
-      assertThat(me.receive(String.class, WAIT)).contains("ready");
-
-      me.exit(p, ExitReason.KILL);
-      assertThat(awaitDown(me, ref).reason()).isEqualTo(ExitReason.KILLED);
-      release.countDown();
-
-      assertThat(attempt.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-          .isEqualTo("Pid.send threw ProcessExitedException: " + ExitReason.KILLED);
-      assertThat(me.receive(String.class, Duration.ZERO)).isEmpty();
-    }
+    assertThat(zombieSendAttempt(false))
+        .isEqualTo("Pid.send threw ProcessExitedException: " + ExitReason.KILLED);
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,12 @@ class ReceiveWakeStressTest {
     };
   }
 
+  /** Receives a {@code Numbered} with a timeout drawn from {@link #TIMEOUTS}. */
+  private static Optional<Numbered> receiveWithRandomTimeout(ProcessContext<Object> ctx, Random r) {
+    Duration t = TIMEOUTS[r.nextInt(TIMEOUTS.length)];
+    return t == null ? Optional.of(ctx.receive(Numbered.class)) : ctx.receive(Numbered.class, t);
+  }
+
   @Test
   @DisplayName(
       "CC-003: every message of two senders is received once, in each sender's order, whatever"
@@ -59,12 +66,7 @@ class ReceiveWakeStressTest {
                   Random r = new Random(seed);
                   List<Numbered> got = new ArrayList<>();
                   while (got.size() < 2 * PER_SENDER) {
-                    Duration t = TIMEOUTS[r.nextInt(TIMEOUTS.length)];
-                    if (t == null) {
-                      got.add(ctx.receive(Numbered.class));
-                    } else {
-                      ctx.receive(Numbered.class, t).ifPresent(got::add);
-                    }
+                    receiveWithRandomTimeout(ctx, r).ifPresent(got::add);
                   }
                   ctx.send(test, List.copyOf(got));
                 });
@@ -104,12 +106,7 @@ class ReceiveWakeStressTest {
                   ctx.send(test, Thread.currentThread());
                   Random r = new Random(seed);
                   for (; ; ) {
-                    Duration t = TIMEOUTS[r.nextInt(TIMEOUTS.length)];
-                    if (t == null) {
-                      ctx.receive(Numbered.class);
-                    } else {
-                      ctx.receive(Numbered.class, t);
-                    }
+                    receiveWithRandomTimeout(ctx, r);
                   }
                 });
         MonitorRef ref = me.monitor(receiver);
