@@ -46,6 +46,15 @@ import java.util.function.Predicate;
  * process has already died (killed by a signal while its code was still running). Passing null
  * throws {@link NullPointerException}.
  *
+ * <h2>The process's thread</h2>
+ * A spawned process runs on a virtual thread of its own, named after its pid. Banyan keeps its
+ * record of the process in that thread's uncaught-exception handler (no thread-local, which
+ * would cost 136 bytes a process); the handler is never called, since every throwable of the
+ * body becomes the process's exit reason. Do not replace it: code that does (a library
+ * installing its crash handler on the current thread) makes {@link Pid#send}, {@link
+ * ServerRef#call} and {@link Node#spawn} take the thread for one that is not a process, until the
+ * process's next call on this context, which puts Banyan's handler back.
+ *
  * <h2>Memory consistency effects</h2>
  * Actions of a sender before it sends a message happen-before the actions of this process after
  * it receives that message.

