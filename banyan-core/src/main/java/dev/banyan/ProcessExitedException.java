@@ -33,7 +33,8 @@ public final class ProcessExitedException extends Error {
 
   private final transient Pid<?> pid;
   private final transient ExitReason reason;
-  private String message; // built on first use; a race builds the same text twice
+  /** The message, built on first use (a race builds the same text twice); serialised. */
+  private String message;
 
   ProcessExitedException(Pid<?> pid, ExitReason reason) {
     super(null, null, false, false);
@@ -52,8 +53,15 @@ public final class ProcessExitedException extends Error {
     return m;
   }
 
+  /**
+   * Builds the message before the default serialisation writes it (the pid and the reason are
+   * not serialised).
+   *
+   * @param out the stream
+   * @throws java.io.IOException if writing fails
+   */
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-    getMessage(); // the message is serialised, the pid and the reason are not
+    getMessage();
     out.defaultWriteObject();
   }
 
