@@ -49,10 +49,16 @@ final class ChildShutdown {
     return reasonOf(self, child, down);
   }
 
-  /** {@return when a child stopped at {@code now} with {@code how} is killed; MAX_VALUE: never} */
+  /**
+   * {@return when a child stopped at {@code now} with {@code how} is killed; MAX_VALUE: never} A
+   * timeout too long to count in nanoseconds is as good as infinity.
+   */
   private static long deadline(Shutdown how, long now) {
     return switch (how) {
-      case Shutdown.Timeout t -> now + ProcessRecord.timeoutNanos(t.timeout());
+      case Shutdown.Timeout t -> {
+        long nanos = ProcessRecord.timeoutNanos(t.timeout());
+        yield nanos < 0 ? Long.MAX_VALUE : now + nanos;
+      }
       case Shutdown.BrutalKill b -> Long.MAX_VALUE;
       case Shutdown.Infinity i -> Long.MAX_VALUE;
     };
