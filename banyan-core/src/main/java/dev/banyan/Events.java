@@ -40,9 +40,14 @@ final class Events {
     String reason;
   }
 
+  // isEnabled() reads the event class's state, not the instance's: one instance answers it, so a
+  // process's start and end allocate no event while no recording enables them.
+  private static final Spawn SPAWN_PROBE = new Spawn();
+  private static final ProcessExit EXIT_PROBE = new ProcessExit();
+
   static void spawned(Node node, Pid<?> pid) {
-    Spawn e = new Spawn();
-    if (e.isEnabled()) {
+    if (SPAWN_PROBE.isEnabled()) {
+      Spawn e = new Spawn();
       e.node = node.name();
       e.pid = pid.toString();
       e.commit();
@@ -50,8 +55,8 @@ final class Events {
   }
 
   static void exited(Node node, Pid<?> pid, ExitReason reason) {
-    ProcessExit e = new ProcessExit();
-    if (e.isEnabled()) {
+    if (EXIT_PROBE.isEnabled()) {
+      ProcessExit e = new ProcessExit();
       e.node = node.name();
       e.pid = pid.toString();
       e.reason = reason.toString();

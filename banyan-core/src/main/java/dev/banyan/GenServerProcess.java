@@ -99,7 +99,8 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
     Monitor m = new Monitor(node.newRef(), caller, child, child.pid, slot);
     node.startWired(child, linkTo, m);
 
-    long timeout = options.initTimeout().map(ProcessRecord::timeoutNanos).orElse(-1L);
+    Optional<Duration> initTimeout = options.initTimeout();
+    long timeout = initTimeout.isPresent() ? ProcessRecord.timeoutNanos(initTimeout.get()) : -1L;
     Object outcome = slot.await(timeout, caller);
     if (outcome == null) {
       outcome = slot.abandon();

@@ -23,18 +23,46 @@ package dev.banyan;
  * }
  *
  * <h2>Thread safety</h2>
- * Immutable once thrown.
+ * Immutable once thrown. The message is built on first use, not when the error is thrown: a
+ * killed process throws it to unwind, and nobody reads it then.
  *
  * @since 0.1
  */
 public final class ProcessExitedException extends Error {
   private static final long serialVersionUID = 1L;
 
+  private final transient Pid<?> pid;
   private final transient ExitReason reason;
+  /** The message, built on first use (a race builds the same text twice); serialised. */
+  private String message;
 
   ProcessExitedException(Pid<?> pid, ExitReason reason) {
-    super("process " + pid + " has exited with reason " + reason, null, false, false);
+    super(null, null, false, false);
+    this.pid = pid;
     this.reason = reason;
+  }
+
+  /** {@return "process PID has exited with reason REASON"} */
+  @Override
+  public String getMessage() {
+    String m = message;
+    if (m == null) {
+      m = "process " + pid + " has exited with reason " + reason;
+      message = m;
+    }
+    return m;
+  }
+
+  /**
+   * Builds the message before the default serialisation writes it (the pid and the reason are
+   * not serialised).
+   *
+   * @param out the stream
+   * @throws java.io.IOException if writing fails
+   */
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    getMessage();
+    out.defaultWriteObject();
   }
 
   /** {@return the reason the process died with} */

@@ -569,7 +569,7 @@ public final class Supervisor {
       if (invalid.isPresent()) {
         return Init.stop(invalid.get());
       }
-      List<Child> children = new ArrayList<>();
+      List<Child> children = new ArrayList<>(described.get().children().size());
       for (ChildSpec spec : described.get().children()) {
         Child child = new Child(spec);
         Optional<ExitReason> failed = startChild(child, true);
@@ -630,7 +630,7 @@ public final class Supervisor {
         case GenServer.Start.Ok<?> ok -> {
           child.pid = ok.server().pidOrNull() != null ? ok.server().pidOrNull() : ok.server().whereis().orElse(null);
           child.startedNanos = System.nanoTime();
-          if (progress) {
+          if (progress && ChildShutdown.REPORTS.isInfoEnabled()) {
             ChildShutdown.REPORTS.atInfo()
                 .addKeyValue("supervisor", supervisorName())
                 .addKeyValue("started", child.spec.id())

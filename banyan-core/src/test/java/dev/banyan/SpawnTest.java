@@ -81,6 +81,14 @@ class SpawnTest {
       }
     }
 
+    @ParameterizedTest
+    @MethodSource("dev.banyan.SpawnTest#pidNumbers")
+    void pidTextHasEveryDigitOfIdAndSerial(long number) {
+      Pid<Object> pid = new Pid<>("spawn@localhost", 1, number, null);
+
+      assertThat(pid.toString()).isEqualTo("<0." + pid.id() + "." + pid.serial() + ">");
+    }
+
     @Test
     void everySpawnGivesANewPid() {
       try (Node node = Node.start();
@@ -370,5 +378,12 @@ class SpawnTest {
         assertThat(awaitDown(me, child.ref()).reason()).isEqualTo(ExitReason.NORMAL);
       }
     }
+  }
+
+  /** Pid numbers at the digit boundaries of the id (28 bits) and the serial (the bits above). */
+  static Stream<Long> pidNumbers() {
+    return Stream.of(
+        0L, 9L, 10L, 99L, 100L, 123_456L, 0x0FFF_FFFFL, 1L << 28, (10L << 28) | 7, (12_345L << 28) | 0x0FFF_FFFFL,
+        (long) Integer.MAX_VALUE << 28, ((long) Integer.MAX_VALUE + 1) << 28);
   }
 }

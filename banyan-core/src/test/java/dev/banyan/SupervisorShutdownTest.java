@@ -118,6 +118,36 @@ class SupervisorShutdownTest {
         assertThat(reports(err, "shutdown_error")).isEmpty();
       }
     }
+
+    @Test
+    @DisplayName("CC-120: a shutdown time too long for the runtime to count (over about 146 years) waits as infinity does, it does not kill at once")
+    void aShutdownTimeTooLongToCountIsNoDeadline() throws Exception {
+      try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+        me.trapExit(true);
+        Kids kids = new Kids();
+        kids.hooks.put("w", gate(me.self(), "w"));
+        Supervisor sup =
+            startSup(me, Flags.oneForOne(), List.of(kids.worker("w").withShutdown(Shutdown.timeout(Duration.ofDays(200L * 365)))));
+        Pid<?> supPid = sup.pid();
+        Pid<?> w = pidOf(sup, "w");
+        MonitorRef wRef = me.monitor(w);
+        MonitorRef supRef = me.monitor(supPid);
+
+        String err =
+            stderrOf(
+                () -> {
+                  me.exit(supPid, ExitReason.SHUTDOWN);
+                  assertThat(me.receive(String.class, WAIT)).contains("terminating w");
+                  assertThat(me.receive(Down.class, QUIET)).isEmpty(); // it waits: not killed
+                  send(me, w, "go");
+                  assertThat(downOf(me, supRef).reason()).isEqualTo(ExitReason.SHUTDOWN);
+                });
+
+        assertThat(downOf(me, wRef).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(kids.log.snapshot()).containsExactly("init w", "terminate w");
+        assertThat(reports(err, "shutdown_error")).isEmpty();
+      }
+    }
   }
 
   @Nested
