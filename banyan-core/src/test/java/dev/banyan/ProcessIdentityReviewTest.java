@@ -175,6 +175,9 @@ class ProcessIdentityReviewTest {
     }
   }
 
+  /** Tells the process of {@link #runtimeCallsAboutOneselfDoNotReenterTheLock} to begin. */
+  private record Go() {}
+
   @Test
   @DisplayName(
       "CC-018: a process's runtime calls about itself (info, self-monitor, self-alias, name, self"
@@ -185,6 +188,7 @@ class ProcessIdentityReviewTest {
       Pid<Object> p =
           node.spawn(
               ctx -> {
+                ctx.receive(Go.class); // the test monitors it first: its Down must say killed
                 StringBuilder log = new StringBuilder();
                 log.append(node.processInfo(ctx.self()).isPresent()).append(' ');
                 MonitorRef self = ctx.monitor(ctx.self());
@@ -202,6 +206,7 @@ class ProcessIdentityReviewTest {
                 ctx.exit(ctx.self(), ExitReason.KILL); // kills itself under its own signal
               });
       MonitorRef ref = me.monitor(p);
+      p.send(new Go());
       assertThat(me.receive(String.class, WAIT)).contains("true true via alias by name true");
       assertThat(awaitDown(me, ref).reason()).isEqualTo(ExitReason.KILLED);
     }
