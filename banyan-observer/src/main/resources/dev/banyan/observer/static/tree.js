@@ -14,7 +14,7 @@ export function renderTrees(container, data, onKill) {
         ? el('h3', {}, t.application.name, ' ', el('span', {class: 'muted'},
             [t.application.version, t.application.type, t.application.description].filter(x => x).join(' · ')))
         : el('h3', {}, t.name ?? t.implementation ?? t.pid, ' ', el('span', {class: 'muted'}, t.pid)),
-      el('ul', {class: 'tree'}, item(t, onKill, drawn))));
+      el('ul', {class: 'tree'}, item(t, onKill, drawn, t.application?.name))));
   if (data.treesTotal > data.trees.length) {
     sections.push(el('p', {class: 'muted'}, `${data.treesTotal - data.trees.length} more trees not shown`));
   }
@@ -28,11 +28,12 @@ export function renderTrees(container, data, onKill) {
   firstDraw = false;
 }
 
-function item(n, onKill, drawn) {
+// rootTitle: for an application's top supervisor (which has no child id), the application's name.
+function item(n, onKill, drawn, rootTitle) {
   const fresh = n.pid && !firstDraw && !seen.has(n.pid);
   if (n.pid) drawn.add(n.pid);
   const sup = n.kind === 'supervisor' || n.kind === 'dynamic_supervisor';
-  const title = n.id ?? n.name ?? n.implementation ?? n.pid;
+  const title = n.id ?? rootTitle ?? n.name ?? n.implementation ?? n.pid;
   const box = el('div', {
       class: 'node ' + (sup ? 'sup' : 'worker') + (n.pid ? '' : ' down') + (fresh ? ' flash' : ''),
       'data-pid': n.pid, 'data-id': n.id, 'data-kind': n.kind},

@@ -169,6 +169,7 @@ class KvObserverBrowserTest {
     assertThat(kv).hasAttribute("data-root", top("kv").toString());
     assertThat(kv.locator("h3")).hasText("kv 0.1.0 · permanent · the key-value store: buckets and their registry");
     assertThat(box(top("kv"))).containsText("one_for_all 3/5s");
+    assertThat(box(top("kv")).locator(".title")).hasText("kv"); // the top supervisor: its application
     assertThat(child(kv, "registry")).hasAttribute("data-pid", registry().toString());
     assertThat(child(kv, "registry")).containsText("KvRegistry$Server");
     assertThat(child(kv, "registry")).containsText("permanent");
