@@ -75,6 +75,7 @@ sealed class ProcessRecord<M> extends Mailbox
   private HashMap<MonitorRef, Monitor> monitors; // guarded by lock; monitors held by this process
   private HashMap<MonitorRef, Monitor> monitoredBy; // guarded by lock; monitors on this process
   private Death dying; // guarded by lock; this process's Death while it propagates
+  volatile Introspection.ProcessLabel label; // a server's label, set by its own thread; else null
 
   ProcessRecord(Node node, long number, ProcessBody<M> body) {
     this.node = node;
