@@ -29,7 +29,7 @@ final class Death {
   private final ExitReason reason;
   private final String name; // may be null
   private final HashSet<ProcessRecord<?>> links; // may be null
-  private final HashMap<MonitorRef, Monitor> monitoredBy; // may be null
+  private final Object monitoredBy; // see ProcessRecord.watchers
   private final HashMap<MonitorRef, Monitor> monitors; // may be null
   private final boolean interrupt; // the process was not waiting in receive when it died
   private java.util.ArrayList<Monitor> late; // guarded by the process's lock; may be null
@@ -39,7 +39,7 @@ final class Death {
       ExitReason reason,
       String name,
       HashSet<ProcessRecord<?>> links,
-      HashMap<MonitorRef, Monitor> monitoredBy,
+      Object monitoredBy,
       HashMap<MonitorRef, Monitor> monitors,
       boolean interrupt) {
     this.interrupt = interrupt;
@@ -94,10 +94,8 @@ final class Death {
         }
       }
     }
-    if (monitoredBy != null) {
-      for (Monitor m : monitoredBy.values()) {
-        m.fire(reason);
-      }
+    for (Monitor m : ProcessRecord.watchers(monitoredBy)) {
+      m.fire(reason);
     }
     if (monitors != null) {
       for (Monitor m : monitors.values()) {

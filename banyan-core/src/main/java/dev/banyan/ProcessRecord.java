@@ -73,7 +73,7 @@ sealed class ProcessRecord<M> extends Mailbox
   private String name; // guarded by lock; the registered name
   private HashSet<ProcessRecord<?>> links; // guarded by lock; null when empty
   private HashMap<MonitorRef, Monitor> monitors; // guarded by lock; monitors held by this process
-  private HashMap<MonitorRef, Monitor> monitoredBy; // guarded by lock; monitors on this process
+  private Object monitoredBy; // guarded by lock; monitors on this process: see addWatcherLocked
   private Death dying; // guarded by lock; this process's Death while it propagates
   volatile Introspection.ProcessLabel label; // a server's label, set by its own thread; else null
 
@@ -456,7 +456,7 @@ sealed class ProcessRecord<M> extends Mailbox
         return false;
       }
       if (sender == null || sender.exitReason == null) {
-        monitoredBy().put(m.ref, m);
+        addWatcherLocked(m);
         wake = appendLocked(envelope);
       }
     } finally {
@@ -470,8 +470,17 @@ sealed class ProcessRecord<M> extends Mailbox
   final void forgetMonitor(MonitorRef ref) {
     lock();
     try {
-      if (monitoredBy != null) {
-        monitoredBy.remove(ref);
+      Object w = monitoredBy;
+      if (w instanceof Monitor one) {
+        if (one.ref.equals(ref)) {
+          monitoredBy = null;
+        }
+      } else if (w != null) {
+        HashMap<MonitorRef, Monitor> all = watcherMap(w);
+        all.remove(ref);
+        if (all.isEmpty()) {
+          monitoredBy = null;
+        }
       }
     } finally {
       unlock();
@@ -723,7 +732,7 @@ sealed class ProcessRecord<M> extends Mailbox
   final void addMonitorOnSelf(Monitor m) {
     lock();
     try {
-      monitoredBy().put(m.ref, m);
+      addWatcherLocked(m);
     } finally {
       unlock();
     }
@@ -759,7 +768,7 @@ sealed class ProcessRecord<M> extends Mailbox
     Monitor m = new Monitor(node.newRef(), this, child, child.pid);
     child.lock();
     try {
-      child.monitoredBy().put(m.ref, m);
+      child.addWatcherLocked(m);
     } finally {
       child.unlock();
     }
@@ -956,7 +965,7 @@ sealed class ProcessRecord<M> extends Mailbox
     try {
       if (target.exitReason == null) {
         if (exitReason == null) {
-          target.monitoredBy().put(m.ref, m);
+          target.addWatcherLocked(m);
         }
       } else if (target.dying != null) {
         target.dying.addLateMonitor(m); // its noproc Down follows the Downs of the death
@@ -1078,13 +1087,10 @@ sealed class ProcessRecord<M> extends Mailbox
       if (monitors != null) {
         monitors.values().forEach(m -> monitoring.add(m.target.pid));
       }
-      if (monitoredBy != null) {
-        monitoredBy.values().forEach(
-            m -> {
-              if (m.watcher != null) {
-                watchers.add(m.watcher.pid);
-              }
-            });
+      for (Monitor m : watchers(monitoredBy)) {
+        if (m.watcher != null) {
+          watchers.add(m.watcher.pid);
+        }
       }
     } finally {
       unlock();
@@ -1149,12 +1155,37 @@ sealed class ProcessRecord<M> extends Mailbox
     return monitors;
   }
 
-  private HashMap<MonitorRef, Monitor> monitoredBy() {
+  /**
+   * Adds a monitor on this process. The table is null when empty and the monitor itself while
+   * it holds one (a server's start monitor, a call's monitor: most processes never have more),
+   * a map from the second on: no map is made, filled and emptied per start or call.
+   */
+  private void addWatcherLocked(Monitor m) {
     assert isHeldByCurrentThread();
-    if (monitoredBy == null) {
-      monitoredBy = new HashMap<>(4);
+    Object w = monitoredBy;
+    if (w == null || (w instanceof Monitor one && one.ref.equals(m.ref))) {
+      monitoredBy = m;
+    } else if (w instanceof Monitor one) {
+      HashMap<MonitorRef, Monitor> all = new HashMap<>(4);
+      all.put(one.ref, one);
+      all.put(m.ref, m);
+      monitoredBy = all;
+    } else {
+      watcherMap(w).put(m.ref, m);
     }
-    return monitoredBy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static HashMap<MonitorRef, Monitor> watcherMap(Object w) {
+    return (HashMap<MonitorRef, Monitor>) w;
+  }
+
+  /** {@return the monitors in a table of monitors on a process}: null, one, or a map */
+  static java.util.Collection<Monitor> watchers(Object table) {
+    if (table == null) {
+      return List.of();
+    }
+    return table instanceof Monitor one ? List.of(one) : watcherMap(table).values();
   }
 
   @Override
