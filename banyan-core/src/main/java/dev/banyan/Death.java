@@ -2,7 +2,6 @@ package dev.banyan;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 
 /**
  * What a process left behind when it was marked dead, and the work of telling everyone.
@@ -28,8 +27,8 @@ final class Death {
   private final ProcessRecord<?> process;
   private final ExitReason reason;
   private final String name; // may be null
-  private final HashSet<ProcessRecord<?>> links; // may be null
-  private final HashMap<MonitorRef, Monitor> monitoredBy; // may be null
+  private final Object links; // see ProcessRecord.linked
+  private final Object monitoredBy; // see ProcessRecord.watchers
   private final HashMap<MonitorRef, Monitor> monitors; // may be null
   private final boolean interrupt; // the process was not waiting in receive when it died
   private java.util.ArrayList<Monitor> late; // guarded by the process's lock; may be null
@@ -38,8 +37,8 @@ final class Death {
       ProcessRecord<?> process,
       ExitReason reason,
       String name,
-      HashSet<ProcessRecord<?>> links,
-      HashMap<MonitorRef, Monitor> monitoredBy,
+      Object links,
+      Object monitoredBy,
       HashMap<MonitorRef, Monitor> monitors,
       boolean interrupt) {
     this.interrupt = interrupt;
@@ -86,18 +85,14 @@ final class Death {
       node.releaseName(name, process);
     }
     node.processDied(process, reason, name);
-    if (links != null) {
-      for (ProcessRecord<?> peer : links) {
-        Death next = peer.exitSignal(process.pid, process, reason, true);
-        if (next != null) {
-          more.add(next);
-        }
+    for (ProcessRecord<?> peer : ProcessRecord.linked(links)) {
+      Death next = peer.exitSignal(process.pid, process, reason, true);
+      if (next != null) {
+        more.add(next);
       }
     }
-    if (monitoredBy != null) {
-      for (Monitor m : monitoredBy.values()) {
-        m.fire(reason);
-      }
+    for (Monitor m : ProcessRecord.watchers(monitoredBy)) {
+      m.fire(reason);
     }
     if (monitors != null) {
       for (Monitor m : monitors.values()) {

@@ -145,11 +145,11 @@ final class GenServerProcess<S, M> implements ProcessBody<Object> {
   @Override
   public void run(ProcessContext<Object> ctx) throws Exception {
     ProcessRecord<Object> self = (ProcessRecord<Object>) ctx;
-    self.node.journal.labels.put(self, Introspection.labelOf(impl, parent));
+    self.label = Introspection.labelOf(impl, parent);
     try {
       serve(self, ctx);
     } finally {
-      self.node.journal.labels.remove(self);
+      self.label = null;
     }
   }
 

@@ -4,10 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -34,8 +32,8 @@ import java.util.function.Consumer;
  *
  * <h2>Cost</h2>
  * Nothing here adds work to sending, receiving or spawning. A {@link GenServer} (and so every
- * supervisor and {@link Agent}) records its {@link ProcessLabel} once when it starts and drops it
- * when its thread ends. The node keeps the last {@value #EVENTS} crashes and restarts. {@link
+ * supervisor and {@link Agent}) records its {@link ProcessLabel} in its process once when it
+ * starts and drops it when its thread ends; {@link #supervisors} visits every process. The node keeps the last {@value #EVENTS} crashes and restarts. {@link
  * #forEachProcess} visits every process (a million take a fraction of a second): page or sample
  * its output, do not ship it whole. {@link #state} and {@link #supervisor} are calls into the
  * process, answered between two of its messages, and bounded in size.
@@ -139,15 +137,20 @@ public final class Introspection {
    */
   public Optional<ProcessLabel> label(Pid<?> pid) {
     ProcessRecord<?> p = node.local(pid, "label");
-    return p.isAliveNow() ? Optional.ofNullable(node.journal.labels.get(p)) : Optional.empty();
+    Introspection.ProcessLabel l = p.label;
+    return p.isAliveNow() ? Optional.ofNullable(l) : Optional.empty();
   }
 
-  /** {@return the live supervisors of the node}: {@link Supervisor}s and {@link DynamicSupervisor}s */
+  /**
+   * {@return the live supervisors of the node}: {@link Supervisor}s and {@link DynamicSupervisor}s.
+   * It visits every process.
+   */
   public List<Pid<?>> supervisors() {
     List<Pid<?>> out = new ArrayList<>();
-    node.journal.labels.forEach(
-        (p, label) -> {
-          if (label.kind().isSupervisor() && p.isAliveNow()) {
+    node.forEachRecord(
+        p -> {
+          ProcessLabel label = p.label;
+          if (label != null && label.kind().isSupervisor() && p.isAliveNow()) {
             out.add(p.pid);
           }
         });
@@ -483,11 +486,10 @@ public final class Introspection {
   }
 
   /**
-   * What a node keeps for introspection: the labels of its servers, its recent crashes and
-   * restarts, and the messages its dead processes had received.
+   * What a node keeps for introspection: its recent crashes and restarts, and the messages its
+   * dead processes had received. A server's label is in its {@link ProcessRecord}.
    */
   static final class Journal {
-    final Map<ProcessRecord<?>, ProcessLabel> labels = new ConcurrentHashMap<>();
     final LongAdder deadReceived = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
     private final NodeEvent[] ring = new NodeEvent[EVENTS]; // guarded by lock

@@ -71,10 +71,11 @@ sealed class ProcessRecord<M> extends Mailbox
   private byte waiting; // guarded by lock: RUNNING, WAITING or WOKEN
   private boolean trapExit; // guarded by lock
   private String name; // guarded by lock; the registered name
-  private HashSet<ProcessRecord<?>> links; // guarded by lock; null when empty
+  private Object links; // guarded by lock; the linked processes: see addLinkLocked
   private HashMap<MonitorRef, Monitor> monitors; // guarded by lock; monitors held by this process
-  private HashMap<MonitorRef, Monitor> monitoredBy; // guarded by lock; monitors on this process
+  private Object monitoredBy; // guarded by lock; monitors on this process: see addWatcherLocked
   private Death dying; // guarded by lock; this process's Death while it propagates
+  volatile Introspection.ProcessLabel label; // a server's label, set by its own thread; else null
 
   ProcessRecord(Node node, long number, ProcessBody<M> body) {
     this.node = node;
@@ -370,7 +371,7 @@ sealed class ProcessRecord<M> extends Mailbox
         return null;
       }
       if (viaLink) {
-        if (links == null || !links.remove(sender)) {
+        if (!removeLinkLocked(sender)) {
           return null; // unlinked meanwhile: the signal has no effect
         }
       } else if (sender != null && sender.exitReason != null) {
@@ -455,7 +456,7 @@ sealed class ProcessRecord<M> extends Mailbox
         return false;
       }
       if (sender == null || sender.exitReason == null) {
-        monitoredBy().put(m.ref, m);
+        addWatcherLocked(m);
         wake = appendLocked(envelope);
       }
     } finally {
@@ -469,8 +470,17 @@ sealed class ProcessRecord<M> extends Mailbox
   final void forgetMonitor(MonitorRef ref) {
     lock();
     try {
-      if (monitoredBy != null) {
-        monitoredBy.remove(ref);
+      Object w = monitoredBy;
+      if (w instanceof Monitor one) {
+        if (one.ref.equals(ref)) {
+          monitoredBy = null;
+        }
+      } else if (w != null) {
+        HashMap<MonitorRef, Monitor> all = watcherMap(w);
+        all.remove(ref);
+        if (all.isEmpty()) {
+          monitoredBy = null;
+        }
       }
     } finally {
       unlock();
@@ -722,7 +732,7 @@ sealed class ProcessRecord<M> extends Mailbox
   final void addMonitorOnSelf(Monitor m) {
     lock();
     try {
-      monitoredBy().put(m.ref, m);
+      addWatcherLocked(m);
     } finally {
       unlock();
     }
@@ -735,14 +745,14 @@ sealed class ProcessRecord<M> extends Mailbox
     // sees the link in its Death (and kills the child) or is seen dead here.
     child.lock();
     try {
-      child.links().add(this);
+      child.addLinkLocked(this);
     } finally {
       child.unlock();
     }
     lock();
     try {
       if (exitReason == null) {
-        links().add(child);
+        addLinkLocked(child);
       }
     } finally {
       unlock();
@@ -758,7 +768,7 @@ sealed class ProcessRecord<M> extends Mailbox
     Monitor m = new Monitor(node.newRef(), this, child, child.pid);
     child.lock();
     try {
-      child.monitoredBy().put(m.ref, m);
+      child.addWatcherLocked(m);
     } finally {
       child.unlock();
     }
@@ -800,11 +810,11 @@ sealed class ProcessRecord<M> extends Mailbox
     lock();
     try {
       checkAlive();
-      if (links != null && links.contains(peer)) {
+      if (linkedLocked(peer)) {
         return; // CC-020: already linked, nothing to do (a pending exit over it stays valid)
       }
       if (peer.isAliveNow()) {
-        added = links().add(peer);
+        added = addLinkLocked(peer);
       }
     } finally {
       unlock();
@@ -815,7 +825,7 @@ sealed class ProcessRecord<M> extends Mailbox
       try {
         peerAlive = peer.exitReason == null;
         if (peerAlive && exitReason == null) {
-          peer.links().add(this);
+          peer.addLinkLocked(this);
         }
       } finally {
         peer.unlock();
@@ -826,8 +836,8 @@ sealed class ProcessRecord<M> extends Mailbox
       boolean trapping;
       lock();
       try {
-        if (added && links != null) {
-          links.remove(peer);
+        if (added) {
+          removeLinkLocked(peer);
         }
         trapping = trapExit;
         if (trapping) {
@@ -852,17 +862,13 @@ sealed class ProcessRecord<M> extends Mailbox
     }
     lock();
     try {
-      if (links != null) {
-        links.remove(peer);
-      }
+      removeLinkLocked(peer);
     } finally {
       unlock();
     }
     peer.lock();
     try {
-      if (peer.links != null) {
-        peer.links.remove(this);
-      }
+      peer.removeLinkLocked(this);
     } finally {
       peer.unlock();
     }
@@ -955,7 +961,7 @@ sealed class ProcessRecord<M> extends Mailbox
     try {
       if (target.exitReason == null) {
         if (exitReason == null) {
-          target.monitoredBy().put(m.ref, m);
+          target.addWatcherLocked(m);
         }
       } else if (target.dying != null) {
         target.dying.addLateMonitor(m); // its noproc Down follows the Downs of the death
@@ -1071,19 +1077,16 @@ sealed class ProcessRecord<M> extends Mailbox
       regName = name;
       length = lengthLocked();
       trapping = trapExit;
-      if (links != null) {
-        links.forEach(p -> linked.add(p.pid));
+      for (ProcessRecord<?> p : linked(links)) {
+        linked.add(p.pid);
       }
       if (monitors != null) {
         monitors.values().forEach(m -> monitoring.add(m.target.pid));
       }
-      if (monitoredBy != null) {
-        monitoredBy.values().forEach(
-            m -> {
-              if (m.watcher != null) {
-                watchers.add(m.watcher.pid);
-              }
-            });
+      for (Monitor m : watchers(monitoredBy)) {
+        if (m.watcher != null) {
+          watchers.add(m.watcher.pid);
+        }
       }
     } finally {
       unlock();
@@ -1108,7 +1111,7 @@ sealed class ProcessRecord<M> extends Mailbox
    * if it is dead}: for {@link Introspection}, cheap enough to call for every process.
    */
   final Introspection.ProcessSummary summary() {
-    HashSet<ProcessRecord<?>> l = links;
+    Object l = links;
     HashMap<MonitorRef, Monitor> m = monitors;
     String regName = name;
     boolean inReceive = waiting == WAITING;
@@ -1122,7 +1125,7 @@ sealed class ProcessRecord<M> extends Mailbox
         inReceive ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING,
         Math.max(0, length),
         received,
-        l == null ? 0 : l.size(),
+        linked(l).size(),
         m == null ? 0 : m.size(),
         trapExit);
   }
@@ -1132,12 +1135,70 @@ sealed class ProcessRecord<M> extends Mailbox
     return received;
   }
 
-  private HashSet<ProcessRecord<?>> links() {
+  /**
+   * Adds a link to {@code peer} unless there is one, and {@return whether it added it}. The
+   * table is null when empty and the peer itself while it holds one (a supervised child's link
+   * to its supervisor: most processes never have more), a set from the second on.
+   */
+  private boolean addLinkLocked(ProcessRecord<?> peer) {
     assert isHeldByCurrentThread();
-    if (links == null) {
-      links = new HashSet<>(4);
+    Object l = links;
+    if (l == null) {
+      links = peer;
+      return true;
     }
-    return links;
+    if (l instanceof ProcessRecord<?> one) {
+      if (one == peer) {
+        return false;
+      }
+      HashSet<ProcessRecord<?>> all = new HashSet<>(4);
+      all.add(one);
+      all.add(peer);
+      links = all;
+      return true;
+    }
+    return linkSet(l).add(peer);
+  }
+
+  /** Removes the link to {@code peer}, and {@return whether there was one}. */
+  private boolean removeLinkLocked(ProcessRecord<?> peer) {
+    assert isHeldByCurrentThread();
+    Object l = links;
+    if (l instanceof ProcessRecord<?> one) {
+      if (one != peer) {
+        return false;
+      }
+      links = null;
+      return true;
+    }
+    if (l == null) {
+      return false;
+    }
+    HashSet<ProcessRecord<?>> all = linkSet(l);
+    boolean removed = all.remove(peer);
+    if (all.isEmpty()) {
+      links = null;
+    }
+    return removed;
+  }
+
+  private boolean linkedLocked(ProcessRecord<?> peer) {
+    assert isHeldByCurrentThread();
+    Object l = links;
+    return l == peer || (l instanceof HashSet<?> all && all.contains(peer));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static HashSet<ProcessRecord<?>> linkSet(Object l) {
+    return (HashSet<ProcessRecord<?>>) l;
+  }
+
+  /** {@return the processes in a table of links}: null, one process, or a set */
+  static java.util.Collection<ProcessRecord<?>> linked(Object table) {
+    if (table == null) {
+      return List.of();
+    }
+    return table instanceof ProcessRecord<?> one ? List.of(one) : linkSet(table);
   }
 
   private HashMap<MonitorRef, Monitor> monitors() {
@@ -1148,12 +1209,37 @@ sealed class ProcessRecord<M> extends Mailbox
     return monitors;
   }
 
-  private HashMap<MonitorRef, Monitor> monitoredBy() {
+  /**
+   * Adds a monitor on this process. The table is null when empty and the monitor itself while
+   * it holds one (a server's start monitor, a call's monitor: most processes never have more),
+   * a map from the second on: no map is made, filled and emptied per start or call.
+   */
+  private void addWatcherLocked(Monitor m) {
     assert isHeldByCurrentThread();
-    if (monitoredBy == null) {
-      monitoredBy = new HashMap<>(4);
+    Object w = monitoredBy;
+    if (w == null || (w instanceof Monitor one && one.ref.equals(m.ref))) {
+      monitoredBy = m;
+    } else if (w instanceof Monitor one) {
+      HashMap<MonitorRef, Monitor> all = new HashMap<>(4);
+      all.put(one.ref, one);
+      all.put(m.ref, m);
+      monitoredBy = all;
+    } else {
+      watcherMap(w).put(m.ref, m);
     }
-    return monitoredBy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static HashMap<MonitorRef, Monitor> watcherMap(Object w) {
+    return (HashMap<MonitorRef, Monitor>) w;
+  }
+
+  /** {@return the monitors in a table of monitors on a process}: null, one, or a map */
+  static java.util.Collection<Monitor> watchers(Object table) {
+    if (table == null) {
+      return List.of();
+    }
+    return table instanceof Monitor one ? List.of(one) : watcherMap(table).values();
   }
 
   @Override
