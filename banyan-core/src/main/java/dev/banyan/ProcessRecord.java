@@ -1125,7 +1125,7 @@ sealed class ProcessRecord<M> extends Mailbox
         inReceive ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING,
         Math.max(0, length),
         received,
-        linked(l).size(),
+        l == null ? 0 : l instanceof ProcessRecord<?> ? 1 : linkSet(l).size(), // no list per process
         m == null ? 0 : m.size(),
         trapExit);
   }

@@ -634,16 +634,11 @@ class ApplicationTest {
     void runMainBlocksUntilTheNodeStops() throws Exception {
       Kids kids = new Kids();
       Node node = Node.start();
-      CompletableFuture<Integer> status = new CompletableFuture<>();
-      Thread.ofPlatform()
-          .start(
-              () ->
-                  status.complete(
-                      Applications.runMain(
-                          node,
-                          "web",
-                          List.of(app("web", kids, List.of("web1"), "db"), app("db", kids, List.of("db1"))),
-                          Map.of())));
+      CompletableFuture<Integer> status =
+          runMainInBackground(
+              node,
+              List.of(app("web", kids, List.of("web1"), "db"), app("db", kids, List.of("db1"))),
+              Map.of());
       assertThat(node.applications().awaitRunning("web", WAIT)).isTrue();
       assertThat(node.applications().which())
           .extracting(RunningApplication::name, RunningApplication::type)
@@ -667,16 +662,11 @@ class ApplicationTest {
     void runMainReturnsWhenTheApplicationStops() throws Exception {
       Kids kids = new Kids();
       Node node = Node.start();
-      CompletableFuture<Integer> status = new CompletableFuture<>();
-      Thread.ofPlatform()
-          .start(
-              () ->
-                  status.complete(
-                      Applications.runMain(
-                          node,
-                          "web",
-                          List.of(app("db", kids, List.of("db1")), app("web", kids, List.of("web1"), "db")),
-                          Map.of("web", Map.of("port", 8080)))));
+      CompletableFuture<Integer> status =
+          runMainInBackground(
+              node,
+              List.of(app("db", kids, List.of("db1")), app("web", kids, List.of("web1"), "db")),
+              Map.of("web", Map.of("port", 8080)));
       assertThat(node.applications().awaitRunning("web", WAIT)).isTrue();
       assertThat(node.applications().getEnv("web", "port")).contains(8080); // the config map
 
@@ -695,9 +685,8 @@ class ApplicationTest {
     void runMainReturnsOneWhenAnApplicationTerminates() throws Exception {
       Kids kids = new Kids();
       Node node = Node.start();
-      CompletableFuture<Integer> status = new CompletableFuture<>();
-      Thread.ofPlatform()
-          .start(() -> status.complete(Applications.runMain(node, "web", List.of(app("web", kids, List.of("web1"))), Map.of())));
+      CompletableFuture<Integer> status =
+          runMainInBackground(node, List.of(app("web", kids, List.of("web1"))), Map.of());
       assertThat(node.applications().awaitRunning("web", WAIT)).isTrue();
 
       ServerRef.of(node.applications().which().getFirst().topSupervisor().orElseThrow()).stop(ExitReason.of("boom"));
@@ -715,6 +704,14 @@ class ApplicationTest {
 
       assertThat(status).isEqualTo(1);
       assertThat(node.isRunning()).isFalse();
+    }
+
+    /** Runs {@code Applications.runMain(node, "web", specs, config)} on a platform thread. */
+    private CompletableFuture<Integer> runMainInBackground(
+        Node node, List<ApplicationSpec> specs, Map<String, ? extends Map<String, ?>> config) {
+      CompletableFuture<Integer> status = new CompletableFuture<>();
+      Thread.ofPlatform().start(() -> status.complete(Applications.runMain(node, "web", specs, config)));
+      return status;
     }
   }
 }
