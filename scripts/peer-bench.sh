@@ -18,7 +18,10 @@ ROOT="$PWD"
 . scripts/use-jdk.sh
 ./mvnw -B -ntp -q -pl banyan-bench -am package -DskipTests
 JAR="$ROOT/banyan-bench/target/benchmarks.jar"
-BANYAN="$JAVA_HOME/bin/java -cp $JAR dev.banyan.bench.PeerBench"
+# Processes run on Banyan's scheduler when java.lang is open to it (docs/processes.md,
+# "Schedulers"); the side-by-side run also measures them on the JDK's ("banyan-jdk").
+BANYAN="$JAVA_HOME/bin/java --add-opens java.base/java.lang=ALL-UNNAMED -cp $JAR dev.banyan.bench.PeerBench"
+BANYAN_JDK="$JAVA_HOME/bin/java -Dpeerbench.impl=banyan-jdk -cp $JAR dev.banyan.bench.PeerBench"
 
 if [ "${1:-}" = "--side-by-side" ]; then
   PEERS="$ROOT/../shared/peer-bench"
@@ -31,7 +34,8 @@ if [ "${1:-}" = "--side-by-side" ]; then
   trap 'rm -rf "$WORK"' EXIT
   cp -r "$PEERS/." "$WORK/"
   cd "$WORK"
-  EXTRA_IMPLS="banyan=$BANYAN {bench}" ./run.sh "$OUT"
+  EXTRA_IMPLS="banyan=$BANYAN {bench}
+banyan-jdk=$BANYAN_JDK {bench}" ./run.sh "$OUT"
   echo "results: $OUT" >&2
   exit 0
 fi

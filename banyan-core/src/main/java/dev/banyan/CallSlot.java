@@ -82,7 +82,11 @@ final class CallSlot {
           if (left <= 0) {
             return null;
           }
-          LockSupport.parkNanos(this, left);
+          if (caller != null) {
+            caller.parkNanos(this, left); // the caller is the calling thread's process
+          } else {
+            LockSupport.parkNanos(this, left);
+          }
         }
         if (Thread.interrupted()) {
           interrupted = true; // a death interrupts too: checked above on the next turn

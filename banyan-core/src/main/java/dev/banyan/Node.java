@@ -517,7 +517,7 @@ public final class Node implements AutoCloseable {
   <M> ProcessRecord<M> newProcess(ProcessBody<M> body) {
     checkRunning();
     ProcessRecord<M> p = new ProcessRecord<>(this, nextPid.getAndIncrement(), body);
-    p.thread = Thread.ofVirtual().name(p.pid.toString()).uncaughtExceptionHandler(p).unstarted(p);
+    p.thread = Scheduler.newThread(p.pid.toString(), p, p);
     addToTable(p);
     return p;
   }

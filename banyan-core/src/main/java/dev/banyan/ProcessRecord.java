@@ -76,6 +76,7 @@ sealed class ProcessRecord<M> extends Mailbox
   private Object monitoredBy; // guarded by lock; monitors on this process: see addWatcherLocked
   private Death dying; // guarded by lock; this process's Death while it propagates
   volatile Introspection.ProcessLabel label; // a server's label, set by its own thread; else null
+  private Scheduler.Sleeper sleeper; // owner thread only; made by its first timed wait
 
   ProcessRecord(Node node, long number, ProcessBody<M> body) {
     this.node = node;
@@ -167,6 +168,9 @@ sealed class ProcessRecord<M> extends Mailbox
       terminate(reason);
     }
     clearPrivate();
+    if (sleeper != null) {
+      Scheduler.instance().release(sleeper);
+    }
     node.threadEnded(this);
   }
 
@@ -227,6 +231,23 @@ sealed class ProcessRecord<M> extends Mailbox
       LockSupport.unpark(thread);
     }
     return d;
+  }
+
+  /**
+   * Parks the owner's thread for up to {@code nanos} (more than 0), or until unparked; may return
+   * early. On Banyan's scheduler through its timed waits (see {@link Scheduler.Sleeper}).
+   */
+  final void parkNanos(Object blocker, long nanos) {
+    Scheduler s;
+    if (ownsNoThread() || (s = Scheduler.instance()) == null) {
+      LockSupport.parkNanos(blocker, nanos);
+      return;
+    }
+    Scheduler.Sleeper sl = sleeper;
+    if (sl == null) {
+      sleeper = sl = new Scheduler.Sleeper(thread);
+    }
+    s.parkNanos(sl, blocker, nanos);
   }
 
   /**
@@ -670,7 +691,7 @@ sealed class ProcessRecord<M> extends Mailbox
                 if (timeoutNanos < 0) {
                   LockSupport.park(this);
                 } else {
-                  LockSupport.parkNanos(this, left);
+                  parkNanos(this, left);
                 }
               } finally {
                 lock();

@@ -54,6 +54,14 @@ public final class PeerBench {
 
   record Call(ReplyTo<Pong> replyTo) implements SrvMsg {}
 
+  /** Which scheduler runs the processes (see docs/processes.md, "Schedulers"). */
+  static String scheduler() {
+    boolean open = Thread.class.getModule().isOpen("java.lang", PeerBench.class.getModule());
+    return open && !"jdk".equals(System.getProperty("banyan.scheduler"))
+        ? "Banyan's scheduler"
+        : "the JDK's scheduler";
+  }
+
   /** What an announcing server sends from its init: pb_srv's {@code {pb_srv_started, self()}}. */
   record Started(Pid<Object> pid) {}
 
@@ -96,7 +104,9 @@ public final class PeerBench {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("bench", bench);
-    out.put("impl", "banyan");
+    // -Dpeerbench.impl names the line's implementation: scripts/peer-bench.sh runs Banyan twice,
+    // on its own scheduler ("banyan") and on the JDK's ("banyan-jdk").
+    out.put("impl", System.getProperty("peerbench.impl", "banyan"));
     try (Node node = Node.start(); AttachedProcess<Object> driver = node.attach()) {
       switch (bench) {
         case "spawn" -> spawn(node, driver, out);
@@ -114,7 +124,7 @@ public final class PeerBench {
         }
       }
     }
-    out.put("runtime", "Banyan 0.1 on JDK " + Runtime.version());
+    out.put("runtime", "Banyan 0.1 on JDK " + Runtime.version() + ", " + scheduler());
     out.put("cores", Runtime.getRuntime().availableProcessors());
     System.out.println(json(out));
     System.exit(0);

@@ -1,0 +1,586 @@
+package dev.banyan;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler of process threads: the carriers that run Banyan's virtual threads, built for
+ * message passing. Internal; see docs/processes.md, "Schedulers", and CONCURRENCY.md,
+ * "The scheduler".
+ *
+ * <p>The JDK's scheduler (a {@code ForkJoinPool}) wakes an idle carrier for every virtual thread
+ * made runnable, so that a message sent from one process to a waiting one usually crosses to
+ * the other core, and both carriers pay a futex wake-up per hop. This one keeps a hand-off on the
+ * carrier, as Erlang's and Go's schedulers do:
+ *
+ * <ul>
+ *   <li>Each carrier has a <b>next</b> slot. A process that wakes another (a send to a process
+ *       waiting in receive, a call's reply) puts it there, and wakes no other carrier: the sender
+ *       usually waits next, and its carrier then runs the woken process at once. The task that was
+ *       in the slot moves to the carrier's queue.
+ *   <li>Each carrier has a <b>queue</b> (a ring of 256, one producer, stolen from by idle
+ *       carriers). Putting a task there wakes an idle carrier, which steals it.
+ *   <li>Tasks from other threads (timers, socket pollers, threads that are not processes) go to a
+ *       <b>global</b> queue and wake an idle carrier.
+ *   <li>Fairness: a carrier takes its next slot at most 64 times in a row before its queue, and
+ *       looks at the global queue every 64 tasks.
+ *   <li>A <b>monitor</b> thread ticks every millisecond while a carrier is busy. A carrier that
+ *       started no task during a tick (a process computing, or blocked in a way that pins its
+ *       carrier) has its next slot moved to the global queue, and idle carriers are woken while
+ *       any queue has work, so that a woken process never waits behind a busy one for longer
+ *       than a tick. When everything has been idle for 100 ticks the monitor sleeps until a
+ *       carrier wakes.
+ * </ul>
+ *
+ * <p>Virtual threads with a scheduler of one's own are not public API in JDK 25: this needs
+ * {@code java.lang} open to Banyan ({@code --add-opens java.base/java.lang=ALL-UNNAMED}, or
+ * {@code =dev.banyan} on the module path). Without it, or with {@code -Dbanyan.scheduler=jdk},
+ * processes run on the JDK's scheduler, with the same semantics.
+ */
+final class Scheduler implements Executor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+  static final String PROPERTY = "banyan.scheduler";
+  static final String PARALLELISM_PROPERTY = "banyan.scheduler.parallelism";
+
+  private static final int CAPACITY = 256; // of a carrier's queue; a power of two
+  private static final int MASK = CAPACITY - 1;
+  private static final int NEXT_STREAK = 64;
+  private static final int GLOBAL_EVERY = 64; // a power of two
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final int IDLE_TICKS_BEFORE_SLEEP = 100;
+
+  private static final int RUNNING = 0;
+  private static final int IDLE = 1;
+  private static final int SIGNALLED = 2;
+
+  private static final VarHandle HEAD;
+  private static final VarHandle NEXT;
+  private static final VarHandle STATE;
+  private static final VarHandle RUNS;
+  private static final VarHandle QUEUED;
+  private static final VarHandle RING = MethodHandles.arrayElementVarHandle(Runnable[].class);
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      HEAD = l.findVarHandle(Worker.class, "head", int.class);
+      NEXT = l.findVarHandle(Worker.class, "next", Runnable.class);
+      STATE = l.findVarHandle(Worker.class, "state", int.class);
+      RUNS = l.findVarHandle(Worker.class, "runs", long.class);
+      QUEUED = l.findVarHandle(Sleeper.class, "queued", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Access to the JDK: Thread.currentCarrierThread() and a virtual thread with this scheduler
+
+  /** The JDK's hooks, or why they cannot be had. */
+  private static final class Jdk {
+    static final MethodHandle CURRENT_CARRIER; // () -> Thread
+    static final MethodHandle NEW_VIRTUAL_THREAD; // (Executor, String, int, Runnable) -> Thread
+    static final String UNAVAILABLE; // null when both were found
+
+    static {
+      MethodHandle carrier = null;
+      MethodHandle newThread = null;
+      String why = null;
+      Module banyan = Scheduler.class.getModule();
+      if (!Thread.class.getModule().isOpen("java.lang", banyan)) {
+        why =
+            "java.lang is not open to "
+                + (banyan.isNamed() ? banyan.getName() : "the unnamed module")
+                + " (add --add-opens java.base/java.lang="
+                + (banyan.isNamed() ? banyan.getName() : "ALL-UNNAMED")
+                + ")";
+      } else {
+        try {
+          MethodHandles.Lookup lang =
+              MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+          carrier =
+              lang.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+          Class<?> builders = Class.forName("java.lang.ThreadBuilders");
+          newThread =
+              MethodHandles.privateLookupIn(builders, MethodHandles.lookup())
+                  .findStatic(
+                      builders,
+                      "newVirtualThread",
+                      MethodType.methodType(
+                          Thread.class, Executor.class, String.class, int.class, Runnable.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          why = "this JDK (" + Runtime.version() + ") does not offer what it needs: " + e;
+          carrier = null;
+          newThread = null;
+        }
+      }
+      CURRENT_CARRIER = carrier;
+      NEW_VIRTUAL_THREAD = newThread;
+      UNAVAILABLE = why;
+    }
+  }
+
+  /** The scheduler of this JVM's processes, or null for the JDK's. */
+  private static final class Holder {
+    static final Scheduler INSTANCE = create();
+
+    private static Scheduler create() {
+      String wanted = System.getProperty(PROPERTY, "banyan");
+      if (wanted.equals("jdk")) {
+        LOG.debug("processes run on the JDK's virtual-thread scheduler (-D{}=jdk)", PROPERTY);
+        return null;
+      }
+      if (!wanted.equals("banyan")) {
+        LOG.warn(
+            "-D{}={} is neither banyan nor jdk; using banyan's scheduler if it can", PROPERTY, wanted);
+      }
+      if (Jdk.UNAVAILABLE != null) {
+        LOG.info(
+            "processes run on the JDK's virtual-thread scheduler: Banyan's own, which hands a"
+                + " message to a waiting process on the sender's carrier, needs {}",
+            Jdk.UNAVAILABLE);
+        return null;
+      }
+      int parallelism = parallelism();
+      LOG.debug("processes run on Banyan's scheduler with {} carriers", parallelism);
+      return new Scheduler(parallelism);
+    }
+
+    private static int parallelism() {
+      for (String key : new String[] {PARALLELISM_PROPERTY, "jdk.virtualThreadScheduler.parallelism"}) {
+        String value = System.getProperty(key);
+        if (value != null) {
+          try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 32_767) {
+              return n;
+            }
+          } catch (NumberFormatException ignored) {
+            // reported below
+          }
+          LOG.warn("-D{}={} is not a number of carriers from 1 to 32767; ignored", key, value);
+        }
+      }
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** {@return the scheduler of processes, or null when they run on the JDK's scheduler} */
+  static Scheduler instance() {
+    return Holder.INSTANCE;
+  }
+
+  /** {@return a new, unstarted virtual thread for a process} on this JVM's scheduler of processes. */
+  static Thread newThread(String name, Thread.UncaughtExceptionHandler handler, Runnable task) {
+    Scheduler s = Holder.INSTANCE;
+    Thread t;
+    if (s == null) {
+      return Thread.ofVirtual().name(name).uncaughtExceptionHandler(handler).unstarted(task);
+    }
+    try {
+      t = (Thread) Jdk.NEW_VIRTUAL_THREAD.invokeExact((Executor) s, name, 0, task);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("could not make a virtual thread", e);
+    }
+    t.setUncaughtExceptionHandler(handler);
+    return t;
+  }
+
+  private static Thread currentCarrier() {
+    try {
+      return (Thread) Jdk.CURRENT_CARRIER.invokeExact();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private final Worker[] workers;
+  private final ConcurrentLinkedQueue<Runnable> global = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger idle = new AtomicInteger(); // workers in state IDLE
+  private final Thread monitor;
+  private volatile boolean monitorAsleep;
+  // Timed waits of processes: sleepers queued here by their threads, moved by the monitor into
+  // its heap (the monitor's own), woken by it when due.
+  private final ConcurrentLinkedQueue<Sleeper> newSleepers = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger releasedSleepers = new AtomicInteger();
+
+  private Scheduler(int parallelism) {
+    workers = new Worker[parallelism];
+    for (int i = 0; i < parallelism; i++) {
+      workers[i] = new Worker(this, i);
+    }
+    for (Worker w : workers) {
+      w.start();
+    }
+    monitor =
+        Thread.ofPlatform().daemon().name("banyan-scheduler-monitor").unstarted(this::monitorLoop);
+    monitor.start();
+  }
+
+  /** {@return the number of carriers} */
+  int parallelism() {
+    return workers.length;
+  }
+
+  /**
+   * Makes a virtual thread's continuation runnable. Called by the JDK with the calling virtual
+   * thread pinned to its carrier (so that the carrier found here stays the caller's).
+   */
+  @Override
+  public void execute(Runnable task) {
+    Thread carrier = currentCarrier();
+    if (carrier instanceof Worker w && w.pool == this) {
+      if (Thread.currentThread() == w) {
+        // On the carrier itself, after a continuation yielded: Thread.yield(), or a park that an
+        // unpark overtook. Behind the others.
+        w.pushLocal(task);
+        signalWork();
+      } else {
+        // A process woke (or started) another: the hand-off.
+        Runnable displaced = (Runnable) NEXT.getAndSet(w, task);
+        if (displaced != null) {
+          w.pushLocal(displaced);
+          signalWork();
+        }
+      }
+    } else {
+      global.offer(task);
+      signalWork();
+    }
+  }
+
+  /** Wakes one idle carrier, if there is one. */
+  private void signalWork() {
+    if (idle.get() == 0) {
+      return;
+    }
+    for (Worker w : workers) {
+      if (w.state == IDLE && STATE.compareAndSet(w, IDLE, SIGNALLED)) {
+        idle.decrementAndGet();
+        LockSupport.unpark(w);
+        return;
+      }
+    }
+  }
+
+  /** {@return whether a queue holds a task an idle carrier could take} */
+  private boolean visibleWork() {
+    if (!global.isEmpty()) {
+      return true;
+    }
+    for (Worker w : workers) {
+      if (w.tail - w.head > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Runnable steal(Worker thief) {
+    int n = workers.length;
+    if (n == 1) {
+      return null;
+    }
+    int start = thief.random(n);
+    for (int i = 0; i < n; i++) {
+      Worker victim = workers[(start + i) % n];
+      if (victim != thief) {
+        Runnable r = victim.poll();
+        if (r != null) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Timed waits
+
+  /**
+   * The timed waits of one process, made by its thread when it first waits with a timeout. The
+   * JDK's timed park on a scheduler of one's own puts a task in a {@code
+   * ScheduledThreadPoolExecutor} and cancels it on every wake-up (a lock and a heap on each side:
+   * it doubled the cost of a call, which always has a timeout). Here a wait only writes its
+   * deadline; the monitor keeps at most one entry per process in its heap, and on the entry's
+   * deadline wakes the process if its current wait is due, or puts the entry back for the
+   * current wait's deadline. Precision: a tick (1 ms) late at most.
+   */
+  static final class Sleeper {
+    volatile Thread thread; // null once the process's thread has ended
+    volatile long wakeAt; // the current wait's deadline (System.nanoTime()), 0 when not waiting
+    volatile boolean queued; // the monitor holds (or is about to hold) an entry for it
+    long key; // the deadline of its entry in the heap; the monitor's
+
+    Sleeper(Thread thread) {
+      this.thread = thread;
+    }
+  }
+
+  /**
+   * Parks the calling thread, whose sleeper is {@code s}, for up to {@code nanos} (more than 0)
+   * or until unparked. May return early (as {@link LockSupport#parkNanos} may).
+   */
+  void parkNanos(Sleeper s, Object blocker, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    s.wakeAt = deadline == 0 ? 1 : deadline;
+    if (!s.queued && QUEUED.compareAndSet(s, false, true)) {
+      newSleepers.offer(s);
+    }
+    try {
+      LockSupport.park(blocker);
+    } finally {
+      s.wakeAt = 0;
+    }
+  }
+
+  /** The process of {@code s} has ended: its entry goes at the monitor's next purge. */
+  void release(Sleeper s) {
+    s.thread = null;
+    s.wakeAt = 0;
+    if (s.queued) {
+      releasedSleepers.incrementAndGet();
+    }
+  }
+
+  private static final java.util.Comparator<Sleeper> BY_KEY =
+      (a, b) -> Long.compare(a.key - b.key, 0);
+
+  /** Wakes the due sleepers; returns the nanoseconds to the next deadline (or Long.MAX_VALUE). */
+  private long wakeSleepers(java.util.PriorityQueue<Sleeper> heap, long now) {
+    for (Sleeper s; (s = newSleepers.poll()) != null; ) {
+      long w = s.wakeAt;
+      s.key = w == 0 ? now : w;
+      heap.add(s);
+    }
+    int released = releasedSleepers.get();
+    if (released > 1024 && released > heap.size() / 2) {
+      releasedSleepers.addAndGet(-released);
+      heap.removeIf(s -> s.thread == null);
+    }
+    for (Sleeper s; (s = heap.peek()) != null && s.key - now <= 0; ) {
+      heap.poll();
+      Thread t = s.thread;
+      if (t == null) {
+        continue;
+      }
+      long w = s.wakeAt;
+      if (w != 0 && w - now > 0) {
+        s.key = w; // a later wait of the same process
+        heap.add(s);
+        continue;
+      }
+      if (w != 0) {
+        LockSupport.unpark(t);
+      }
+      s.queued = false;
+      long again = s.wakeAt; // a wait that began while this one was handled
+      if (again != 0 && again != w && QUEUED.compareAndSet(s, false, true)) {
+        s.key = again;
+        heap.add(s);
+      }
+    }
+    Sleeper first = heap.peek();
+    return first == null ? Long.MAX_VALUE : Math.max(first.key - now, 0);
+  }
+
+  private void wakeMonitor() {
+    if (monitorAsleep) {
+      monitorAsleep = false;
+      LockSupport.unpark(monitor);
+    }
+  }
+
+  private void monitorLoop() {
+    java.util.PriorityQueue<Sleeper> heap = new java.util.PriorityQueue<>(BY_KEY);
+    int idleTicks = 0;
+    long[] seen = new long[workers.length];
+    for (; ; ) {
+      long untilSleeper = wakeSleepers(heap, System.nanoTime());
+      boolean allIdle = true;
+      for (int i = 0; i < workers.length; i++) {
+        Worker w = workers[i];
+        long runs = (long) RUNS.getVolatile(w);
+        if (w.state == RUNNING) {
+          allIdle = false;
+          if (runs == seen[i] && w.next != null) {
+            // Busy with one task for a whole tick: its hand-off would wait behind it.
+            Runnable r = (Runnable) NEXT.getAndSet(w, null);
+            if (r != null) {
+              global.offer(r);
+            }
+          }
+        }
+        seen[i] = runs;
+      }
+      if (visibleWork()) {
+        allIdle = false;
+        signalWork();
+      }
+      idleTicks = allIdle ? idleTicks + 1 : 0;
+      if (idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
+        // Everything idle: sleep until a carrier wakes, or the first sleeper is due.
+        monitorAsleep = true;
+        if (idle.get() == workers.length && !visibleWork() && newSleepers.isEmpty()) {
+          if (untilSleeper == Long.MAX_VALUE) {
+            while (monitorAsleep) {
+              LockSupport.park(this);
+            }
+          } else {
+            LockSupport.parkNanos(this, untilSleeper);
+          }
+        }
+        monitorAsleep = false;
+        idleTicks = 0;
+      } else {
+        LockSupport.parkNanos(this, Math.min(TICK_NANOS, untilSleeper));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** A carrier: a platform thread that runs virtual threads' continuations. */
+  private static final class Worker extends Thread {
+    final Scheduler pool;
+    // The queue: a ring written by this worker only (at tail), taken from by this worker and by
+    // thieves (at head, by CAS). A slot is rewritten only once head has passed it.
+    final Runnable[] ring = new Runnable[CAPACITY];
+    volatile int head;
+    volatile int tail;
+    volatile Runnable next; // the hand-off slot
+    volatile long runs; // tasks started; written by this worker only
+    volatile int state = RUNNING;
+    private int tick;
+    private int streak;
+    private int seed;
+
+    Worker(Scheduler pool, int index) {
+      super(null, null, "banyan-carrier-" + index, 0, false);
+      this.pool = pool;
+      this.seed = index * 0x9E3779B9 + 1;
+      setDaemon(true);
+    }
+
+    int random(int bound) {
+      int x = seed;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      seed = x;
+      return (x & Integer.MAX_VALUE) % bound;
+    }
+
+    /** Puts a task at the tail of this worker's queue (or the global queue if it is full). */
+    void pushLocal(Runnable task) {
+      int t = tail;
+      if (t - head < CAPACITY) {
+        ring[t & MASK] = task;
+        tail = t + 1; // publishes the slot
+      } else {
+        pool.global.offer(task);
+      }
+    }
+
+    /** Takes the task at the head of this worker's queue; by the worker or a thief. */
+    Runnable poll() {
+      for (; ; ) {
+        int h = head;
+        if (h - tail >= 0) {
+          return null;
+        }
+        Runnable r = (Runnable) RING.getAcquire(ring, h & MASK);
+        if (HEAD.compareAndSet(this, h, h + 1)) {
+          return r;
+        }
+      }
+    }
+
+    private Runnable takeNext() {
+      return next == null ? null : (Runnable) NEXT.getAndSet(this, null);
+    }
+
+    private Runnable find() {
+      Runnable r;
+      if ((++tick & (GLOBAL_EVERY - 1)) == 0 && (r = pool.global.poll()) != null) {
+        return r;
+      }
+      if (streak < NEXT_STREAK && (r = takeNext()) != null) {
+        streak++;
+        return r;
+      }
+      streak = 0;
+      if ((r = poll()) != null || (r = takeNext()) != null || (r = pool.global.poll()) != null) {
+        return r;
+      }
+      return pool.steal(this);
+    }
+
+    /** Waits, idle, until there is a task; returns it. */
+    private Runnable await() {
+      for (; ; ) {
+        state = IDLE;
+        pool.idle.incrementAndGet();
+        Runnable r = find();
+        if (r == null) {
+          while (state == IDLE) {
+            LockSupport.park(pool);
+          }
+          // Signalled: the signaller counted this worker out of the idle ones.
+          state = RUNNING;
+          pool.wakeMonitor();
+          r = find();
+          if (r == null) {
+            continue;
+          }
+        } else {
+          if (STATE.compareAndSet(this, IDLE, RUNNING)) {
+            pool.idle.decrementAndGet();
+          } else {
+            state = RUNNING; // signalled meanwhile
+          }
+          pool.wakeMonitor();
+        }
+        // Leaving idle with a task: if there is more, another idle carrier should look.
+        if (pool.visibleWork()) {
+          pool.signalWork();
+        }
+        return r;
+      }
+    }
+
+    @Override
+    public void run() {
+      for (; ; ) {
+        Runnable task = find();
+        if (task == null) {
+          task = await();
+        }
+        RUNS.setRelease(this, runs + 1);
+        try {
+          task.run();
+        } catch (Throwable e) {
+          // A continuation's task handles its own failures; anything here is the JDK's.
+          LOG.error("a process carrier's task failed", e);
+        }
+      }
+    }
+  }
+}
