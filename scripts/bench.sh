@@ -11,4 +11,6 @@ cd "$(dirname "$0")/.."
 . scripts/use-jdk.sh
 ./mvnw -B -ntp -q -pl banyan-bench -am package -DskipTests
 if [ "$#" -eq 0 ]; then set -- -f 1 -wi 3 -w 2s -i 5 -r 2s; fi
-exec java -jar banyan-bench/target/benchmarks.jar "$@"
+# --add-opens: processes on Banyan's scheduler (docs/processes.md, "Schedulers"). JMH's forks
+# inherit this JVM's options unless -jvmArgs is given.
+exec java --add-opens java.base/java.lang=ALL-UNNAMED -jar banyan-bench/target/benchmarks.jar "$@"

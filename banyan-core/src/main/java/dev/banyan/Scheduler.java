@@ -63,6 +63,13 @@ final class Scheduler implements Executor {
   private static final int RUNNING = 0;
   private static final int IDLE = 1;
   private static final int SIGNALLED = 2;
+  private static final int RETIRED = 3; // a spare that ended
+
+  // Spare carriers: started while a carrier is held (by a process computing, or blocked in a way
+  // that pins it) and work waits with no carrier free; ended after a second idle.
+  private static final int STUCK_TICKS = 5;
+  private static final int MAX_CARRIERS = 256;
+  private static final long SPARE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final VarHandle HEAD;
   private static final VarHandle NEXT;
@@ -211,7 +218,11 @@ final class Scheduler implements Executor {
 
   // ------------------------------------------------------------------------------------------
 
-  private final Worker[] workers;
+  private final int parallelism;
+  private volatile Worker[] workers; // copy on write, under workersLock
+  private final java.util.concurrent.locks.ReentrantLock workersLock =
+      new java.util.concurrent.locks.ReentrantLock();
+  private int nextIndex;
   private final ConcurrentLinkedQueue<Runnable> global = new ConcurrentLinkedQueue<>();
   private final AtomicInteger idle = new AtomicInteger(); // workers in state IDLE
   private final Thread monitor;
@@ -222,11 +233,13 @@ final class Scheduler implements Executor {
   private final AtomicInteger releasedSleepers = new AtomicInteger();
 
   private Scheduler(int parallelism) {
-    workers = new Worker[parallelism];
+    this.parallelism = parallelism;
+    Worker[] ws = new Worker[parallelism];
     for (int i = 0; i < parallelism; i++) {
-      workers[i] = new Worker(this, i);
+      ws[i] = new Worker(this, nextIndex++, false);
     }
-    for (Worker w : workers) {
+    workers = ws;
+    for (Worker w : ws) {
       w.start();
     }
     monitor =
@@ -234,9 +247,48 @@ final class Scheduler implements Executor {
     monitor.start();
   }
 
-  /** {@return the number of carriers} */
+  /** {@return the number of carriers, spares not counted} */
   int parallelism() {
+    return parallelism;
+  }
+
+  /** {@return the number of carriers now, spares included} */
+  int carriers() {
     return workers.length;
+  }
+
+  private void addSpare() {
+    workersLock.lock();
+    try {
+      Worker[] ws = workers;
+      if (ws.length >= MAX_CARRIERS) {
+        return;
+      }
+      Worker spare = new Worker(this, nextIndex++, true);
+      Worker[] more = java.util.Arrays.copyOf(ws, ws.length + 1);
+      more[ws.length] = spare;
+      workers = more;
+      spare.start();
+    } finally {
+      workersLock.unlock();
+    }
+  }
+
+  private void removeSpare(Worker spare) {
+    workersLock.lock();
+    try {
+      Worker[] ws = workers;
+      Worker[] fewer = new Worker[ws.length - 1];
+      int j = 0;
+      for (Worker w : ws) {
+        if (w != spare) {
+          fewer[j++] = w;
+        }
+      }
+      workers = fewer;
+    } finally {
+      workersLock.unlock();
+    }
   }
 
   /**
@@ -294,13 +346,14 @@ final class Scheduler implements Executor {
   }
 
   private Runnable steal(Worker thief) {
-    int n = workers.length;
+    Worker[] ws = workers;
+    int n = ws.length;
     if (n == 1) {
       return null;
     }
     int start = thief.random(n);
     for (int i = 0; i < n; i++) {
-      Worker victim = workers[(start + i) % n];
+      Worker victim = ws[(start + i) % n];
       if (victim != thief) {
         Runnable r = victim.poll();
         if (r != null) {
@@ -411,28 +464,43 @@ final class Scheduler implements Executor {
   private void monitorLoop() {
     java.util.PriorityQueue<Sleeper> heap = new java.util.PriorityQueue<>(BY_KEY);
     int idleTicks = 0;
-    long[] seen = new long[workers.length];
     for (; ; ) {
       long untilSleeper = wakeSleepers(heap, System.nanoTime());
       boolean allIdle = true;
-      for (int i = 0; i < workers.length; i++) {
-        Worker w = workers[i];
+      int held = 0; // carriers busy with one task for STUCK_TICKS or more
+      Worker[] ws = workers;
+      for (Worker w : ws) {
         long runs = (long) RUNS.getVolatile(w);
         if (w.state == RUNNING) {
           allIdle = false;
-          if (runs == seen[i] && w.next != null) {
-            // Busy with one task for a whole tick: its hand-off would wait behind it.
-            Runnable r = (Runnable) NEXT.getAndSet(w, null);
-            if (r != null) {
-              global.offer(r);
+          if (runs == w.seenRuns) {
+            if (++w.stuckTicks >= STUCK_TICKS) {
+              held++;
             }
+            if (w.next != null) {
+              // Busy with one task for a whole tick: its hand-off would wait behind it.
+              Runnable r = (Runnable) NEXT.getAndSet(w, null);
+              if (r != null) {
+                global.offer(r);
+              }
+            }
+          } else {
+            w.stuckTicks = 0;
           }
+        } else {
+          w.stuckTicks = 0;
         }
-        seen[i] = runs;
+        w.seenRuns = runs;
       }
       if (visibleWork()) {
         allIdle = false;
-        signalWork();
+        if (idle.get() > 0) {
+          signalWork();
+        } else if (held > 0 && ws.length - held < parallelism) {
+          // Work waits, no carrier is free, and held carriers leave fewer than parallelism
+          // working: one more, as the JDK's scheduler compensates for a blocked carrier.
+          addSpare();
+        }
       }
       idleTicks = allIdle ? idleTicks + 1 : 0;
       if (idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
@@ -468,13 +536,17 @@ final class Scheduler implements Executor {
     volatile Runnable next; // the hand-off slot
     volatile long runs; // tasks started; written by this worker only
     volatile int state = RUNNING;
+    final boolean spare;
+    long seenRuns; // the monitor's
+    int stuckTicks; // the monitor's
     private int tick;
     private int streak;
     private int seed;
 
-    Worker(Scheduler pool, int index) {
+    Worker(Scheduler pool, int index, boolean spare) {
       super(null, null, "banyan-carrier-" + index, 0, false);
       this.pool = pool;
+      this.spare = spare;
       this.seed = index * 0x9E3779B9 + 1;
       setDaemon(true);
     }
@@ -540,8 +612,17 @@ final class Scheduler implements Executor {
         pool.idle.incrementAndGet();
         Runnable r = find();
         if (r == null) {
+          long idleSince = spare ? System.nanoTime() : 0L;
           while (state == IDLE) {
-            LockSupport.park(pool);
+            if (!spare) {
+              LockSupport.park(pool);
+            } else if (System.nanoTime() - idleSince < SPARE_IDLE_NANOS) {
+              LockSupport.parkNanos(pool, SPARE_IDLE_NANOS);
+            } else if (STATE.compareAndSet(this, IDLE, RETIRED)) {
+              pool.idle.decrementAndGet();
+              pool.removeSpare(this);
+              return null; // its queue and next slot are empty: only it fills them
+            }
           }
           // Signalled: the signaller counted this worker out of the idle ones.
           state = RUNNING;
@@ -572,6 +653,9 @@ final class Scheduler implements Executor {
         Runnable task = find();
         if (task == null) {
           task = await();
+          if (task == null) {
+            return; // a spare, retired
+          }
         }
         RUNS.setRelease(this, runs + 1);
         try {

@@ -58,8 +58,8 @@ class SchedulerTest {
           node.spawn(
               ctx -> {
                 ctx.receive(String.class);
+                ctx.send(test, "woken ran"); // delivered before the computer can see the flag
                 seen.set(true);
-                ctx.send(test, "woken ran");
               });
       Pid<Object> computer =
           node.spawn(
@@ -199,6 +199,47 @@ class SchedulerTest {
         got[id] = true;
       }
     }
+  }
+
+  @Test
+  @DisplayName(
+      "Banyan's scheduler: processes still run while every carrier is held by a computing one,"
+          + " and the spare carriers end after")
+  void spareCarriersWhileEveryCarrierIsHeld() throws Exception {
+    Scheduler scheduler = Scheduler.instance();
+    assumeTrue(scheduler != null, "the JDK's scheduler does not compensate for computing threads");
+    int carriers = scheduler.parallelism();
+    AtomicBoolean release = new AtomicBoolean();
+    try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      Pid<Object> test = me.self();
+      for (int i = 0; i < carriers; i++) {
+        node.spawn(
+            ctx -> {
+              test.send("holding");
+              while (!release.get()) {
+                Thread.onSpinWait();
+              }
+            });
+      }
+      for (int i = 0; i < carriers; i++) {
+        assertThat(me.receive(String.class, WAIT)).contains("holding");
+      }
+      // Every carrier is held; these need a spare.
+      for (int i = 0; i < 10; i++) {
+        int id = i;
+        node.spawn(ctx -> test.send(id));
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(me.receive(Integer.class, WAIT)).isPresent();
+      }
+      assertThat(scheduler.carriers()).isGreaterThan(carriers);
+      release.set(true);
+    }
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (scheduler.carriers() > carriers && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a poll: spares end by time
+    }
+    assertThat(scheduler.carriers()).as("carriers after the spares' idle second").isEqualTo(carriers);
   }
 
   /** Waits until {@code p} is parked in receive (its thread WAITING or TIMED_WAITING). */
