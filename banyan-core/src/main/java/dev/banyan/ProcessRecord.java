@@ -164,14 +164,17 @@ sealed class ProcessRecord<M> extends Mailbox
     } catch (Throwable t) {
       reason = new ExitReason.Crashed(t);
     }
-    if (reason != null) {
-      terminate(reason);
+    try {
+      if (reason != null) {
+        terminate(reason);
+      }
+      clearPrivate();
+    } finally {
+      if (sleeper != null) {
+        Scheduler.release(sleeper);
+      }
+      node.threadEnded(this);
     }
-    clearPrivate();
-    if (sleeper != null) {
-      Scheduler.instance().release(sleeper);
-    }
-    node.threadEnded(this);
   }
 
   /** Ends this process with {@code reason}, by its own doing; logs a crash report if abnormal. */

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *       looks at the global queue every 64 tasks.
  *   <li>A <b>monitor</b> thread ticks every millisecond while a carrier is busy. A carrier that
  *       started no task during a tick (a process computing, or blocked in a way that pins its
- *       carrier) has its next slot moved to the global queue, and idle carriers are woken while
- *       any queue has work, so that a woken process never waits behind a busy one for longer
- *       than a tick. When everything has been idle for 100 ticks the monitor sleeps until a
+ *       carrier) has its next slot moved to the global queue; when every carrier has been held
+ *       so for 5 ticks and work waits, a spare carrier is started, and idle carriers are woken while
+ *       any queue has work, so that a woken process does not wait behind a busy one for more
+ *       than a tick or two. When everything has been idle for 100 ticks the monitor sleeps until a
  *       carrier wakes.
  * </ul>
  *
@@ -59,14 +60,15 @@ final class Scheduler implements Executor {
   private static final int GLOBAL_EVERY = 64; // a power of two
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int IDLE_TICKS_BEFORE_SLEEP = 100;
+  private static final int IDLE_SPINS = Integer.getInteger("banyan.scheduler.idleSpins", 256);
 
   private static final int RUNNING = 0;
   private static final int IDLE = 1;
   private static final int SIGNALLED = 2;
   private static final int RETIRED = 3; // a spare that ended
 
-  // Spare carriers: started while a carrier is held (by a process computing, or blocked in a way
-  // that pins it) and work waits with no carrier free; ended after a second idle.
+  // Spare carriers: started while every carrier is held (by a process computing, or blocked in a
+  // way that pins it) and work waits; ended after a second idle.
   private static final int STUCK_TICKS = 5;
   private static final int MAX_CARRIERS = 256;
   private static final long SPARE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -75,7 +77,7 @@ final class Scheduler implements Executor {
   private static final VarHandle NEXT;
   private static final VarHandle STATE;
   private static final VarHandle RUNS;
-  private static final VarHandle QUEUED;
+  private static final VarHandle ENTRY_AT;
   private static final VarHandle RING = MethodHandles.arrayElementVarHandle(Runnable[].class);
 
   static {
@@ -85,7 +87,7 @@ final class Scheduler implements Executor {
       NEXT = l.findVarHandle(Worker.class, "next", Runnable.class);
       STATE = l.findVarHandle(Worker.class, "state", int.class);
       RUNS = l.findVarHandle(Worker.class, "runs", long.class);
-      QUEUED = l.findVarHandle(Sleeper.class, "queued", boolean.class);
+      ENTRY_AT = l.findVarHandle(Sleeper.class, "entryAt", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -227,10 +229,9 @@ final class Scheduler implements Executor {
   private final AtomicInteger idle = new AtomicInteger(); // workers in state IDLE
   private final Thread monitor;
   private volatile boolean monitorAsleep;
-  // Timed waits of processes: sleepers queued here by their threads, moved by the monitor into
+  // Timed waits of processes: entries queued here by their threads, moved by the monitor into
   // its heap (the monitor's own), woken by it when due.
-  private final ConcurrentLinkedQueue<Sleeper> newSleepers = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger releasedSleepers = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Entry> newEntries = new ConcurrentLinkedQueue<>();
 
   private Scheduler(int parallelism) {
     this.parallelism = parallelism;
@@ -265,10 +266,15 @@ final class Scheduler implements Executor {
         return;
       }
       Worker spare = new Worker(this, nextIndex++, true);
+      try {
+        spare.start(); // before it is published: a thread that did not start must not be counted
+      } catch (Throwable e) { // OutOfMemoryError: unable to create native thread
+        LOG.warn("no spare carrier could be started ({} carriers)", ws.length, e);
+        return;
+      }
       Worker[] more = java.util.Arrays.copyOf(ws, ws.length + 1);
       more[ws.length] = spare;
       workers = more;
-      spare.start();
     } finally {
       workersLock.unlock();
     }
@@ -301,9 +307,11 @@ final class Scheduler implements Executor {
     if (carrier instanceof Worker w && w.pool == this) {
       if (Thread.currentThread() == w) {
         // On the carrier itself, after a continuation yielded: Thread.yield(), or a park that an
-        // unpark overtook. Behind the others.
+        // unpark overtook. Behind the others; the carrier takes it next if it is alone.
         w.pushLocal(task);
-        signalWork();
+        if (w.tail - w.head > 1 || w.next != null) {
+          signalWork();
+        }
       } else {
         // A process woke (or started) another: the hand-off.
         Runnable displaced = (Runnable) NEXT.getAndSet(w, task);
@@ -371,21 +379,24 @@ final class Scheduler implements Executor {
    * The timed waits of one process, made by its thread when it first waits with a timeout. The
    * JDK's timed park on a scheduler of one's own puts a task in a {@code
    * ScheduledThreadPoolExecutor} and cancels it on every wake-up (a lock and a heap on each side:
-   * it doubled the cost of a call, which always has a timeout). Here a wait only writes its
-   * deadline; the monitor keeps at most one entry per process in its heap, and on the entry's
-   * deadline wakes the process if its current wait is due, or puts the entry back for the
-   * current wait's deadline. Precision: a tick (1 ms) late at most.
+   * it doubled the cost of a call, which always has a timeout). Here a wait writes its deadline,
+   * and queues an entry for the monitor only when no entry is due at or before it; the monitor,
+   * when an entry is due, wakes the process if its current wait is due, or puts an entry back
+   * for the current wait's deadline. A call every microsecond with a 5 s timeout thus costs one
+   * entry per 5 s.
    */
   static final class Sleeper {
     volatile Thread thread; // null once the process's thread has ended
     volatile long wakeAt; // the current wait's deadline (System.nanoTime()), 0 when not waiting
-    volatile boolean queued; // the monitor holds (or is about to hold) an entry for it
-    long key; // the deadline of its entry in the heap; the monitor's
+    volatile long entryAt; // the key of the entry that stands for it in the monitor's heap; 0: none
 
     Sleeper(Thread thread) {
       this.thread = thread;
     }
   }
+
+  /** An entry of the monitor's heap; stale once its sleeper's {@code entryAt} is another key. */
+  private record Entry(Sleeper sleeper, long key) {}
 
   /**
    * Parks the calling thread, whose sleeper is {@code s}, for up to {@code nanos} (more than 0)
@@ -393,9 +404,19 @@ final class Scheduler implements Executor {
    */
   void parkNanos(Sleeper s, Object blocker, long nanos) {
     long deadline = System.nanoTime() + nanos;
-    s.wakeAt = deadline == 0 ? 1 : deadline;
-    if (!s.queued && QUEUED.compareAndSet(s, false, true)) {
-      newSleepers.offer(s);
+    if (deadline == 0) {
+      deadline = 1;
+    }
+    s.wakeAt = deadline;
+    for (; ; ) {
+      long e = s.entryAt;
+      if (e != 0 && deadline - e >= 0) {
+        break; // an entry due no later stands for this wait: the monitor looks then
+      }
+      if (ENTRY_AT.compareAndSet(s, e, deadline)) {
+        newEntries.offer(new Entry(s, deadline)); // an earlier entry, if any, is now stale
+        break;
+      }
     }
     try {
       LockSupport.park(blocker);
@@ -404,53 +425,54 @@ final class Scheduler implements Executor {
     }
   }
 
-  /** The process of {@code s} has ended: its entry goes at the monitor's next purge. */
-  void release(Sleeper s) {
+  /** The process of {@code s} has ended: its entries are dropped when due or purged. */
+  static void release(Sleeper s) {
     s.thread = null;
     s.wakeAt = 0;
-    if (s.queued) {
-      releasedSleepers.incrementAndGet();
-    }
   }
 
-  private static final java.util.Comparator<Sleeper> BY_KEY =
+  private static final java.util.Comparator<Entry> BY_KEY =
       (a, b) -> Long.compare(a.key - b.key, 0);
 
+  private int purgeAt = 4096;
+
   /** Wakes the due sleepers; returns the nanoseconds to the next deadline (or Long.MAX_VALUE). */
-  private long wakeSleepers(java.util.PriorityQueue<Sleeper> heap, long now) {
-    for (Sleeper s; (s = newSleepers.poll()) != null; ) {
-      long w = s.wakeAt;
-      s.key = w == 0 ? now : w;
-      heap.add(s);
+  private long wakeSleepers(java.util.PriorityQueue<Entry> heap, long now) {
+    for (Entry e; (e = newEntries.poll()) != null; ) {
+      heap.add(e);
     }
-    int released = releasedSleepers.get();
-    if (released > 1024 && released > heap.size() / 2) {
-      releasedSleepers.addAndGet(-released);
-      heap.removeIf(s -> s.thread == null);
+    if (heap.size() > purgeAt) {
+      heap.removeIf(e -> e.sleeper.thread == null || e.sleeper.entryAt != e.key);
+      purgeAt = Math.max(4096, 2 * heap.size());
     }
-    for (Sleeper s; (s = heap.peek()) != null && s.key - now <= 0; ) {
+    for (Entry x; (x = heap.peek()) != null && x.key - now <= 0; ) {
       heap.poll();
+      Sleeper s = x.sleeper;
+      if (s.entryAt != x.key) {
+        continue; // stale: a wait with an earlier deadline queued its own entry
+      }
       Thread t = s.thread;
-      if (t == null) {
-        continue;
-      }
       long w = s.wakeAt;
-      if (w != 0 && w - now > 0) {
-        s.key = w; // a later wait of the same process
-        heap.add(s);
+      if (t != null && w != 0 && w - now > 0) {
+        // A later wait of the same process: an entry for it, unless the process queued one.
+        if (ENTRY_AT.compareAndSet(s, x.key, w)) {
+          heap.add(new Entry(s, w));
+        }
         continue;
       }
-      if (w != 0) {
+      if (t != null && w != 0) {
         LockSupport.unpark(t);
       }
-      s.queued = false;
-      long again = s.wakeAt; // a wait that began while this one was handled
-      if (again != 0 && again != w && QUEUED.compareAndSet(s, false, true)) {
-        s.key = again;
-        heap.add(s);
+      if (ENTRY_AT.compareAndSet(s, x.key, 0)) {
+        // A wait that began meanwhile either sees entryAt 0 and queues its entry, or is seen
+        // here (its wakeAt was written before it read entryAt).
+        long again = s.wakeAt;
+        if (t != null && again != 0 && again != w && ENTRY_AT.compareAndSet(s, 0, again)) {
+          heap.add(new Entry(s, again));
+        }
       }
     }
-    Sleeper first = heap.peek();
+    Entry first = heap.peek();
     return first == null ? Long.MAX_VALUE : Math.max(first.key - now, 0);
   }
 
@@ -462,8 +484,20 @@ final class Scheduler implements Executor {
   }
 
   private void monitorLoop() {
-    java.util.PriorityQueue<Sleeper> heap = new java.util.PriorityQueue<>(BY_KEY);
-    int idleTicks = 0;
+    java.util.PriorityQueue<Entry> heap = new java.util.PriorityQueue<>(BY_KEY);
+    for (; ; ) {
+      try {
+        monitorTicks(heap);
+      } catch (Throwable e) { // nothing may end the monitor: timed waits depend on it
+        LOG.error("Banyan's scheduler monitor failed; it goes on", e);
+        LockSupport.parkNanos(this, TICK_NANOS);
+      }
+    }
+  }
+
+  private int idleTicks;
+
+  private void monitorTicks(java.util.PriorityQueue<Entry> heap) {
     for (; ; ) {
       long untilSleeper = wakeSleepers(heap, System.nanoTime());
       boolean allIdle = true;
@@ -496,9 +530,9 @@ final class Scheduler implements Executor {
         allIdle = false;
         if (idle.get() > 0) {
           signalWork();
-        } else if (held > 0 && ws.length - held < parallelism) {
-          // Work waits, no carrier is free, and held carriers leave fewer than parallelism
-          // working: one more, as the JDK's scheduler compensates for a blocked carrier.
+        } else if (held == ws.length) {
+          // Work waits and every carrier is held (computing, or blocked in a way that pins it):
+          // one more. Not while any carrier makes progress: a spare would take a core from it.
           addSpare();
         }
       }
@@ -506,7 +540,7 @@ final class Scheduler implements Executor {
       if (idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
         // Everything idle: sleep until a carrier wakes, or the first sleeper is due.
         monitorAsleep = true;
-        if (idle.get() == workers.length && !visibleWork() && newSleepers.isEmpty()) {
+        if (idle.get() == workers.length && !visibleWork() && newEntries.isEmpty()) {
           if (untilSleeper == Long.MAX_VALUE) {
             while (monitorAsleep) {
               LockSupport.park(this);
@@ -580,6 +614,10 @@ final class Scheduler implements Executor {
         }
         Runnable r = (Runnable) RING.getAcquire(ring, h & MASK);
         if (HEAD.compareAndSet(this, h, h + 1)) {
+          // Not kept reachable (a finished process's thread) until the slot is reused. A CAS:
+          // the owner may already have reused it; r itself cannot be queued again before it
+          // has run, which is after this.
+          RING.compareAndSet(ring, h & MASK, r, null);
           return r;
         }
       }
@@ -611,6 +649,14 @@ final class Scheduler implements Executor {
         state = IDLE;
         pool.idle.incrementAndGet();
         Runnable r = find();
+        // A short spin before parking (as the ForkJoinPool's workers do): work that comes within
+        // a few microseconds is taken, or signalled, without a futex wake-up on either side.
+        for (int k = IDLE_SPINS; r == null && k > 0 && state == IDLE; k--) {
+          Thread.onSpinWait();
+          if ((k & 31) == 0) {
+            r = find();
+          }
+        }
         if (r == null) {
           long idleSince = spare ? System.nanoTime() : 0L;
           while (state == IDLE) {
@@ -621,6 +667,9 @@ final class Scheduler implements Executor {
             } else if (STATE.compareAndSet(this, IDLE, RETIRED)) {
               pool.idle.decrementAndGet();
               pool.removeSpare(this);
+              if (pool.visibleWork()) {
+                pool.signalWork(); // one that counted this spare as idle may have found none
+              }
               return null; // its queue and next slot are empty: only it fills them
             }
           }

@@ -54,13 +54,7 @@ class SchedulerTest {
     AtomicBoolean seen = new AtomicBoolean();
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
       Pid<Object> test = me.self();
-      Pid<Object> woken =
-          node.spawn(
-              ctx -> {
-                ctx.receive(String.class);
-                ctx.send(test, "woken ran"); // delivered before the computer can see the flag
-                seen.set(true);
-              });
+      Pid<Object> woken = wakeable(node, seen, test);
       Pid<Object> computer =
           node.spawn(
               ctx -> {
@@ -85,12 +79,7 @@ class SchedulerTest {
     AtomicBoolean seen = new AtomicBoolean();
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
       Pid<Object> test = me.self();
-      Pid<Object> woken =
-          node.spawn(
-              ctx -> {
-                ctx.receive(String.class);
-                seen.set(true);
-              });
+      Pid<Object> woken = wakeable(node, seen, null);
       awaitWaiting(node, woken);
       node.spawn(
           ctx -> {
@@ -147,6 +136,30 @@ class SchedulerTest {
       }
       assertThat(answers).filteredOn("message"::equals).hasSize(n / 2);
       assertThat(answers).filteredOn("deadline"::equals).hasSize(n / 2);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "CC-006: a short timed wait after a long one ends at its own deadline, not at the long one's")
+  void aShortWaitAfterALongOneEndsOnTime() throws Exception {
+    try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      Pid<Object> test = me.self();
+      Pid<Object> p =
+          node.spawn(
+              ctx -> {
+                ctx.receive(String.class, Duration.ofMinutes(10)); // ended by a message
+                for (int i = 0; i < 3; i++) {
+                  // Each must end after 20 ms: the 10-minute wait's entry must not stand for it.
+                  ctx.send(test, ctx.receive(Integer.class, Duration.ofMillis(20)).isEmpty());
+                  ctx.receive(String.class, Duration.ofMinutes(10));
+                }
+              });
+      p.send("end the long wait");
+      for (int i = 0; i < 3; i++) {
+        assertThat(me.receive(Boolean.class, WAIT)).as("short wait %d ended", i).contains(true);
+        p.send("end the long wait");
+      }
     }
   }
 
@@ -240,6 +253,21 @@ class SchedulerTest {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a poll: spares end by time
     }
     assertThat(scheduler.carriers()).as("carriers after the spares' idle second").isEqualTo(carriers);
+  }
+
+  /**
+   * A process that, woken by a string, tells {@code test} (if not null) and then sets {@code
+   * seen}: the message is delivered before anyone can see the flag.
+   */
+  private static Pid<Object> wakeable(Node node, AtomicBoolean seen, Pid<Object> test) {
+    return node.spawn(
+        ctx -> {
+          ctx.receive(String.class);
+          if (test != null) {
+            ctx.send(test, "woken ran");
+          }
+          seen.set(true);
+        });
   }
 
   /** Waits until {@code p} is parked in receive (its thread WAITING or TIMED_WAITING). */
