@@ -231,7 +231,7 @@ sealed class ProcessRecord<M> extends Mailbox
     clearInboundLocked();
     if (waiting == WAITING) {
       waiting = WOKEN;
-      LockSupport.unpark(thread);
+      Scheduler.wakeBehind(thread, false); // woken only to end: not a hand-off
     }
     return d;
   }
@@ -298,7 +298,7 @@ sealed class ProcessRecord<M> extends Mailbox
   void interruptAfterDeath() {
     Thread t = thread;
     if (t != null && t != Thread.currentThread()) {
-      t.interrupt();
+      Scheduler.wakeBehind(t, true);
     }
   }
 

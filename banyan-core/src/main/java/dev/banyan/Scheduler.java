@@ -208,6 +208,34 @@ final class Scheduler implements Executor {
     return t;
   }
 
+  /**
+   * Unparks (or interrupts) {@code t}, a process's thread woken only to end: on Banyan's scheduler
+   * it goes behind the tasks of the calling process's carrier, not into its next slot, so that a
+   * supervisor stopping 10,000 children keeps its carrier and the other carriers unwind them.
+   */
+  static void wakeBehind(Thread t, boolean interrupt) {
+    Scheduler s = Holder.INSTANCE;
+    Worker w = null;
+    if (s != null
+        && Thread.currentThread().isVirtual()
+        && currentCarrier() instanceof Worker c
+        && c.pool == s) {
+      w = c;
+      w.behind = true; // read by execute, on this carrier, before this thread can leave it
+    }
+    try {
+      if (interrupt) {
+        t.interrupt();
+      } else {
+        LockSupport.unpark(t);
+      }
+    } finally {
+      if (w != null) {
+        w.behind = false;
+      }
+    }
+  }
+
   private static Thread currentCarrier() {
     try {
       return (Thread) Jdk.CURRENT_CARRIER.invokeExact();
@@ -305,9 +333,10 @@ final class Scheduler implements Executor {
   public void execute(Runnable task) {
     Thread carrier = currentCarrier();
     if (carrier instanceof Worker w && w.pool == this) {
-      if (Thread.currentThread() == w) {
-        // On the carrier itself, after a continuation yielded: Thread.yield(), or a park that an
-        // unpark overtook. Behind the others; the carrier takes it next if it is alone.
+      if (Thread.currentThread() == w || w.behind) {
+        // On the carrier itself, after a continuation yielded (Thread.yield(), or a park that an
+        // unpark overtook), or a thread woken to end: behind the others; the carrier takes it
+        // next if it is alone.
         w.pushLocal(task);
         if (w.tail - w.head > 1 || w.next != null) {
           signalWork();
@@ -571,6 +600,7 @@ final class Scheduler implements Executor {
     volatile long runs; // tasks started; written by this worker only
     volatile int state = RUNNING;
     final boolean spare;
+    boolean behind; // set by the process running on this carrier around a wakeBehind
     long seenRuns; // the monitor's
     int stuckTicks; // the monitor's
     private int tick;
