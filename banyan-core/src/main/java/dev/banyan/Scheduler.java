@@ -60,7 +60,7 @@ final class Scheduler implements Executor {
   private static final int GLOBAL_EVERY = 64; // a power of two
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int IDLE_TICKS_BEFORE_SLEEP = 100;
-  private static final int IDLE_SPINS = Integer.getInteger("banyan.scheduler.idleSpins", 256);
+  private static final int IDLE_SPINS = 256;
 
   private static final int RUNNING = 0;
   private static final int IDLE = 1;
