@@ -55,7 +55,6 @@ final class Scheduler implements Executor {
   static final String PARALLELISM_PROPERTY = "banyan.scheduler.parallelism";
 
   private static final int CAPACITY = 256; // of a carrier's queue; a power of two
-  private static final int MASK = CAPACITY - 1;
   private static final int NEXT_STREAK = 64;
   private static final int GLOBAL_EVERY = 64; // a power of two
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -73,17 +72,14 @@ final class Scheduler implements Executor {
   private static final int MAX_CARRIERS = 256;
   private static final long SPARE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private static final VarHandle HEAD;
   private static final VarHandle NEXT;
   private static final VarHandle STATE;
   private static final VarHandle RUNS;
   private static final VarHandle ENTRY_AT;
-  private static final VarHandle RING = MethodHandles.arrayElementVarHandle(Runnable[].class);
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      HEAD = l.findVarHandle(Worker.class, "head", int.class);
       NEXT = l.findVarHandle(Worker.class, "next", Runnable.class);
       STATE = l.findVarHandle(Worker.class, "state", int.class);
       RUNS = l.findVarHandle(Worker.class, "runs", long.class);
@@ -338,7 +334,7 @@ final class Scheduler implements Executor {
         // unpark overtook), or a thread woken to end: behind the others; the carrier takes it
         // next if it is alone.
         w.pushLocal(task);
-        if (w.tail - w.head > 1 || w.next != null) {
+        if (w.queue.size() > 1 || w.next != null) {
           signalWork();
         }
       } else {
@@ -375,7 +371,7 @@ final class Scheduler implements Executor {
       return true;
     }
     for (Worker w : workers) {
-      if (w.tail - w.head > 0) {
+      if (w.queue.size() > 0) {
         return true;
       }
     }
@@ -392,7 +388,7 @@ final class Scheduler implements Executor {
     for (int i = 0; i < n; i++) {
       Worker victim = ws[(start + i) % n];
       if (victim != thief) {
-        Runnable r = victim.poll();
+        Runnable r = victim.queue.poll();
         if (r != null) {
           return r;
         }
@@ -591,11 +587,7 @@ final class Scheduler implements Executor {
   /** A carrier: a platform thread that runs virtual threads' continuations. */
   private static final class Worker extends Thread {
     final Scheduler pool;
-    // The queue: a ring written by this worker only (at tail), taken from by this worker and by
-    // thieves (at head, by CAS). A slot is rewritten only once head has passed it.
-    final Runnable[] ring = new Runnable[CAPACITY];
-    volatile int head;
-    volatile int tail;
+    final RunQueue queue = new RunQueue(CAPACITY);
     volatile Runnable next; // the hand-off slot
     volatile long runs; // tasks started; written by this worker only
     volatile int state = RUNNING;
@@ -626,30 +618,8 @@ final class Scheduler implements Executor {
 
     /** Puts a task at the tail of this worker's queue (or the global queue if it is full). */
     void pushLocal(Runnable task) {
-      int t = tail;
-      if (t - head < CAPACITY) {
-        ring[t & MASK] = task;
-        tail = t + 1; // publishes the slot
-      } else {
+      if (!queue.offer(task)) {
         pool.global.offer(task);
-      }
-    }
-
-    /** Takes the task at the head of this worker's queue; by the worker or a thief. */
-    Runnable poll() {
-      for (; ; ) {
-        int h = head;
-        if (h - tail >= 0) {
-          return null;
-        }
-        Runnable r = (Runnable) RING.getAcquire(ring, h & MASK);
-        if (HEAD.compareAndSet(this, h, h + 1)) {
-          // Not kept reachable (a finished process's thread) until the slot is reused. A CAS:
-          // the owner may already have reused it; r itself cannot be queued again before it
-          // has run, which is after this.
-          RING.compareAndSet(ring, h & MASK, r, null);
-          return r;
-        }
       }
     }
 
@@ -667,7 +637,9 @@ final class Scheduler implements Executor {
         return r;
       }
       streak = 0;
-      if ((r = poll()) != null || (r = takeNext()) != null || (r = pool.global.poll()) != null) {
+      if ((r = queue.poll()) != null
+          || (r = takeNext()) != null
+          || (r = pool.global.poll()) != null) {
         return r;
       }
       return pool.steal(this);
