@@ -232,6 +232,32 @@ public final class Introspection {
   }
 
   // ------------------------------------------------------------------------------------------
+  // The scheduler
+
+  /**
+   * {@return which scheduler runs the processes of this JVM}: Banyan's own or the JDK's, and its
+   * carriers (see docs/processes.md, "Schedulers"). The same for every node of the JVM.
+   */
+  public static SchedulerReport scheduler() {
+    Scheduler s = Scheduler.instance();
+    if (s != null) {
+      return new SchedulerReport(
+          SchedulerReport.Kind.BANYAN, s.parallelism(), s.carriers(), Optional.empty());
+    }
+    int parallelism = Runtime.getRuntime().availableProcessors();
+    String value = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+    if (value != null) {
+      try {
+        parallelism = Integer.parseInt(value.trim());
+      } catch (NumberFormatException ignored) {
+        // the JDK refuses it at its own start; the cores then
+      }
+    }
+    return new SchedulerReport(
+        SchedulerReport.Kind.JDK, parallelism, parallelism, Optional.of(Scheduler.whyNot()));
+  }
+
+  // ------------------------------------------------------------------------------------------
   // The records
 
   /**
@@ -268,6 +294,41 @@ public final class Introspection {
       Objects.requireNonNull(pid, "pid");
       Objects.requireNonNull(registeredName, "registeredName");
       Objects.requireNonNull(status, "status");
+    }
+  }
+
+  /**
+   * The scheduler that runs processes: {@link #scheduler()}.
+   *
+   * {@snippet :
+   * SchedulerReport r = Introspection.scheduler();
+   * System.out.println(r.kind() + " scheduler, " + r.carriers() + " carriers");
+   * }
+   *
+   * <h2>Thread safety</h2>
+   * Immutable.
+   *
+   * @param kind Banyan's scheduler or the JDK's
+   * @param parallelism its carriers, spares not counted
+   * @param carriers its carriers now: on Banyan's scheduler, spares included (started while
+   *     every carrier is held by a computing or blocked process); on the JDK's, the parallelism
+   * @param whyNotBanyan on the JDK's scheduler, why Banyan's does not run
+   * @since 0.1
+   */
+  public record SchedulerReport(
+      Kind kind, int parallelism, int carriers, Optional<String> whyNotBanyan) {
+    /** Checks the components. */
+    public SchedulerReport {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(whyNotBanyan, "whyNotBanyan");
+    }
+
+    /** The schedulers. */
+    public enum Kind {
+      /** Banyan's own: hand-offs stay on the sender's carrier. */
+      BANYAN,
+      /** The JDK's {@code ForkJoinPool}. */
+      JDK
     }
   }
 

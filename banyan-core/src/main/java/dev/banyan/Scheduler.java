@@ -181,6 +181,13 @@ final class Scheduler implements Executor {
     }
   }
 
+  /** {@return why processes run on the JDK's scheduler}, when they do */
+  static String whyNot() {
+    return "jdk".equals(System.getProperty(PROPERTY))
+        ? "-D" + PROPERTY + "=jdk"
+        : Jdk.UNAVAILABLE == null ? "not chosen" : Jdk.UNAVAILABLE;
+  }
+
   /** {@return the scheduler of processes, or null when they run on the JDK's scheduler} */
   static Scheduler instance() {
     return Holder.INSTANCE;

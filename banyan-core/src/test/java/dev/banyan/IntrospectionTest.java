@@ -74,6 +74,20 @@ class IntrospectionTest {
     me.receive(Down.class, d -> d.ref().equals(ref), WAIT).orElseThrow();
   }
 
+  @Test
+  void theSchedulerReportSaysWhichSchedulerRunsProcesses() {
+    Introspection.SchedulerReport r = Introspection.scheduler();
+    if ("jdk".equals(System.getProperty("banyan.scheduler"))) {
+      assertThat(r.kind()).isEqualTo(Introspection.SchedulerReport.Kind.JDK);
+      assertThat(r.whyNotBanyan()).contains("-Dbanyan.scheduler=jdk");
+    } else {
+      assertThat(r.kind()).isEqualTo(Introspection.SchedulerReport.Kind.BANYAN);
+      assertThat(r.whyNotBanyan()).isEmpty();
+      assertThat(r.parallelism()).isEqualTo(Scheduler.instance().parallelism());
+    }
+    assertThat(r.carriers()).isGreaterThanOrEqualTo(r.parallelism()).isPositive();
+  }
+
   @Nested
   class Labels {
     @Test

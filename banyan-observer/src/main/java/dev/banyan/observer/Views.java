@@ -117,7 +117,17 @@ final class Views {
             "os", System.getProperty("os.name", "") + " " + System.getProperty("os.arch", ""),
             "processors", rt.availableProcessors(),
             "threads", ManagementFactory.getThreadMXBean().getThreadCount()),
+        "scheduler", scheduler(),
         "events", events);
+  }
+
+  private static Map<String, Object> scheduler() {
+    Introspection.SchedulerReport r = Introspection.scheduler();
+    return obj(
+        "kind", r.kind() == Introspection.SchedulerReport.Kind.BANYAN ? "banyan" : "jdk",
+        "parallelism", r.parallelism(),
+        "carriers", r.carriers(),
+        "whyNotBanyan", r.whyNotBanyan().orElse(""));
   }
 
   private synchronized double rate(long received) {

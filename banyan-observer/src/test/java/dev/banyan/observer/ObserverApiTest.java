@@ -71,6 +71,11 @@ class ObserverApiTest {
     assertThat(s.get("processes").asInt()).isGreaterThanOrEqualTo(6); // sup, counter, buckets, 3 agents
     assertThat(s.get("memory").get("heapUsed").asLong()).isPositive();
     assertThat(s.get("jvm").get("processors").asInt()).isPositive();
+    // The test JVMs open java.lang: Banyan's scheduler runs the processes.
+    assertThat(s.get("scheduler").get("kind").asText()).isEqualTo("banyan");
+    assertThat(s.get("scheduler").get("carriers").asInt())
+        .isGreaterThanOrEqualTo(s.get("scheduler").get("parallelism").asInt())
+        .isPositive();
   }
 
   @Test

@@ -68,7 +68,11 @@ function system() {
       row('heap', `${bytes(s.memory.heapUsed)} used of ${bytes(s.memory.heapCommitted)} (max ${bytes(s.memory.heapMax)})`),
       row('non-heap', bytes(s.memory.nonHeapUsed)),
       row('JVM', `${s.jvm.vm} ${s.jvm.version} (${s.jvm.vendor})`),
-      row('OS', `${s.jvm.os}, ${s.jvm.processors} processors, ${s.jvm.threads} platform threads`));
+      row('OS', `${s.jvm.os}, ${s.jvm.processors} processors, ${s.jvm.threads} platform threads`),
+      row('scheduler', s.scheduler.kind === 'banyan'
+        ? `Banyan's, ${s.scheduler.carriers} carriers` +
+          (s.scheduler.carriers > s.scheduler.parallelism ? ` (${s.scheduler.carriers - s.scheduler.parallelism} spare)` : '')
+        : `the JDK's, ${s.scheduler.parallelism} carriers (${s.scheduler.whyNotBanyan})`));
     fill(events, s.events.length === 0
       ? el('tr', {}, el('td', {colspan: 6, class: 'muted'}, 'none yet'))
       : s.events.map(e => el('tr', {class: 'event-' + e.kind},
