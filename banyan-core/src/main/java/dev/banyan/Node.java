@@ -87,6 +87,7 @@ public final class Node implements AutoCloseable {
   private final long startedNanos = System.nanoTime();
   // Every process whose thread has not ended: the live ones and the zombies.
   private final Set<ProcessRecord<?>> table = ConcurrentHashMap.newKeySet();
+  private final AtomicLong threadsEnded = new AtomicLong(); // for stop's grace period
   private final ConcurrentHashMap<String, ProcessRecord<?>> names = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
   private final Applications applications = new Applications(this);
@@ -462,25 +463,7 @@ public final class Node implements AutoCloseable {
       }
     }
     timers.shutdownNow();
-    // The grace period starts again whenever a thread ends: a million cooperative processes take
-    // longer than 5 s to unwind on two carriers, and they are not zombies.
-    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-    boolean interrupted = false;
-    for (ProcessRecord<?> p : table) {
-      Thread t = p.thread;
-      long left = deadline - System.nanoTime();
-      if (t == Thread.currentThread() || left <= 0) {
-        continue;
-      }
-      try {
-        if (t.join(Duration.ofNanos(left))) {
-          deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        break;
-      }
-    }
+    boolean interrupted = !awaitThreads(STOP_GRACE);
     List<Pid<?>> stuck = zombies();
     ProcessRecord<?> caller = ProcessRecord.current();
     if (caller != null) {
@@ -497,6 +480,46 @@ public final class Node implements AutoCloseable {
     applications.nodeStopped();
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits for the threads of the killed processes to end, for as long as they keep ending: the
+   * wait gives up once no thread has ended for {@code grace}. A million cooperative processes
+   * take longer than 5 s to unwind on two carriers, in an order that is not the table's, and
+   * they are not zombies. {@return false if the calling thread was interrupted}
+   */
+  boolean awaitThreads(Duration grace) {
+    long graceNanos = grace.toNanos();
+    long slice = Math.max(1, Math.min(graceNanos, 10_000_000L)); // a join never waits longer
+    long ended = threadsEnded.get();
+    long deadline = System.nanoTime() + graceNanos;
+    for (; ; ) {
+      boolean waiting = false;
+      for (ProcessRecord<?> p : table) {
+        Thread t = p.thread;
+        if (t == Thread.currentThread() || !t.isAlive()) {
+          continue;
+        }
+        waiting = true;
+        long now = System.nanoTime();
+        long e = threadsEnded.get();
+        if (e != ended) {
+          ended = e;
+          deadline = now + graceNanos; // progress: the grace period starts again
+        }
+        if (deadline - now <= 0) {
+          return true;
+        }
+        try {
+          t.join(Duration.ofNanos(Math.min(slice, deadline - now)));
+        } catch (InterruptedException x) {
+          return false;
+        }
+      }
+      if (!waiting) {
+        return true;
+      }
     }
   }
 
@@ -553,6 +576,7 @@ public final class Node implements AutoCloseable {
 
   void threadEnded(ProcessRecord<?> p) {
     table.remove(p);
+    threadsEnded.incrementAndGet();
   }
 
   void processDied(ProcessRecord<?> p, ExitReason reason, String regName) {

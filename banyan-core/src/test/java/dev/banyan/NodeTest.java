@@ -289,6 +289,46 @@ class NodeTest {
       }
     }
 
+    @Test
+    void theGracePeriodFollowsProgressNotTheOrderOfTheTable() throws Exception {
+      // 300 processes that each take 2 ms to unwind: about 300 ms on two carriers, three times
+      // the grace period given here, but one ends every few milliseconds. The wait must go on
+      // until all have ended (stop's grace period is 5 s; the same logic, shorter here).
+      Node node = Node.start();
+      try (AttachedProcess<Object> me = node.attach()) {
+        Pid<Object> test = me.self();
+        List<Pid<Object>> slow = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          slow.add(
+              node.spawn(
+                  ctx -> {
+                    try {
+                      test.send("in receive");
+                      ctx.receive();
+                    } finally {
+                      long until = System.nanoTime() + 2_000_000L;
+                      while (System.nanoTime() < until) {
+                        Thread.onSpinWait(); // unwinding work, bounded
+                      }
+                    }
+                  }));
+        }
+        for (int i = 0; i < slow.size(); i++) {
+          assertThat(me.receive(String.class, SignalProbe.WAIT)).contains("in receive");
+        }
+        for (Pid<Object> p : slow) {
+          node.exit(p, ExitReason.KILL);
+        }
+        assertThat(node.awaitThreads(Duration.ofMillis(100))).isTrue();
+        assertThat(node.zombies()).isEmpty();
+        for (Pid<Object> p : slow) {
+          assertThat(p.record.thread.isAlive()).as("thread of %s", p).isFalse();
+        }
+      } finally {
+        node.stop();
+      }
+    }
+
     private static void report(ProcessContext<Object> ctx, Pid<Object> to) {
       to.send(new ThreadOf(ctx.self(), Thread.currentThread()));
     }
