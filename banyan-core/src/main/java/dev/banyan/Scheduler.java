@@ -33,13 +33,18 @@ import org.slf4j.LoggerFactory;
  *       <b>global</b> queue and wake an idle carrier.
  *   <li>Fairness: a carrier takes its next slot at most 64 times in a row before its queue, and
  *       looks at the global queue every 64 tasks.
- *   <li>A <b>monitor</b> thread ticks every millisecond while a carrier is busy. A carrier that
- *       started no task during a tick (a process computing, or blocked in a way that pins its
- *       carrier) has its next slot moved to the global queue; when every carrier has been held
- *       so for 5 ticks and work waits, a spare carrier is started, and idle carriers are woken while
- *       any queue has work, so that a woken process does not wait behind a busy one for more
- *       than a tick or two. When everything has been idle for 100 ticks the monitor sleeps until a
- *       carrier wakes.
+ *   <li>A <b>monitor</b> thread ticks every millisecond while a carrier is busy:
+ *       <ul>
+ *         <li>a carrier that started no task during a tick (a process computing, or blocked in a
+ *             way that pins its carrier) has its next slot moved to the global queue, so that a
+ *             woken process does not wait behind a busy one for more than a tick or two;
+ *         <li>idle carriers are woken while any queue has work;
+ *         <li>when every carrier has been held so for 5 ticks and work waits, a spare carrier
+ *             starts (it ends after a second idle);
+ *         <li>timed waits of processes that are due end (see {@link Sleeper}).
+ *       </ul>
+ *       When everything has been idle for 100 ticks the monitor sleeps until a carrier wakes or
+ *       a timed wait is due.
  * </ul>
  *
  * <p>Virtual threads with a scheduler of one's own are not public API in JDK 25: this needs
@@ -152,8 +157,9 @@ final class Scheduler implements Executor {
       }
       if (Jdk.UNAVAILABLE != null) {
         LOG.info(
-            "processes run on the JDK's virtual-thread scheduler: Banyan's own, which hands a"
-                + " message to a waiting process on the sender's carrier, needs {}",
+            "processes run on the JDK's virtual-thread scheduler, because {}; Banyan's own hands"
+                + " a message to a waiting process on the sender's carrier (docs/processes.md,"
+                + " \"Schedulers\")",
             Jdk.UNAVAILABLE);
         return null;
       }
