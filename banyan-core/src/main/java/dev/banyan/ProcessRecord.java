@@ -238,11 +238,15 @@ sealed class ProcessRecord<M> extends Mailbox
 
   /**
    * Parks the owner's thread for up to {@code nanos} (more than 0), or until unparked; may return
-   * early. On Banyan's scheduler through its timed waits (see {@link Scheduler.Sleeper}).
+   * early. On Banyan's scheduler, a wait of 2 ms or more goes through its timed waits (see {@link
+   * Scheduler.Sleeper}).
    */
   final void parkNanos(Object blocker, long nanos) {
     Scheduler s;
-    if (ownsNoThread() || (s = Scheduler.instance()) == null) {
+    if (nanos < Scheduler.PRECISE_BELOW_NANOS
+        || ownsNoThread()
+        || (s = Scheduler.instance()) == null) {
+      // A short wait keeps the JDK's timer, which is precise; the monitor's is a tick late.
       LockSupport.parkNanos(blocker, nanos);
       return;
     }

@@ -63,6 +63,12 @@ final class Scheduler implements Executor {
   private static final int NEXT_STREAK = 64;
   private static final int GLOBAL_EVERY = 64; // a power of two
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /**
+   * Timed waits shorter than this keep the JDK's timed park (a {@code ScheduledThreadPoolExecutor}
+   * task, precise to tens of microseconds); longer ones, such as a call's 5 s, go through the
+   * monitor, which ends them within a tick or two of their deadline at the cost of two writes.
+   */
+  static final long PRECISE_BELOW_NANOS = 2 * TICK_NANOS;
   private static final int IDLE_TICKS_BEFORE_SLEEP = 100;
   private static final int IDLE_SPINS = 256;
 
