@@ -4,11 +4,15 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,10 +212,10 @@ final class Scheduler implements Executor {
   /** {@return a new, unstarted virtual thread for a process} on this JVM's scheduler of processes. */
   static Thread newThread(String name, Thread.UncaughtExceptionHandler handler, Runnable task) {
     Scheduler s = Holder.INSTANCE;
-    Thread t;
     if (s == null) {
       return Thread.ofVirtual().name(name).uncaughtExceptionHandler(handler).unstarted(task);
     }
+    Thread t;
     try {
       t = (Thread) Jdk.NEW_VIRTUAL_THREAD.invokeExact((Executor) s, name, 0, task);
     } catch (RuntimeException | Error e) {
@@ -265,8 +269,7 @@ final class Scheduler implements Executor {
 
   private final int parallelism;
   private volatile Worker[] workers; // copy on write, under workersLock
-  private final java.util.concurrent.locks.ReentrantLock workersLock =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock workersLock = new ReentrantLock();
   private int nextIndex;
   private final ConcurrentLinkedQueue<Runnable> global = new ConcurrentLinkedQueue<>();
   private final AtomicInteger idle = new AtomicInteger(); // workers in state IDLE
@@ -315,7 +318,7 @@ final class Scheduler implements Executor {
         LOG.warn("no spare carrier could be started ({} carriers)", ws.length, e);
         return;
       }
-      Worker[] more = java.util.Arrays.copyOf(ws, ws.length + 1);
+      Worker[] more = Arrays.copyOf(ws, ws.length + 1);
       more[ws.length] = spare;
       workers = more;
     } finally {
@@ -475,13 +478,13 @@ final class Scheduler implements Executor {
     s.wakeAt = 0;
   }
 
-  private static final java.util.Comparator<Entry> BY_KEY =
+  private static final Comparator<Entry> BY_KEY =
       (a, b) -> Long.compare(a.key - b.key, 0);
 
   private int purgeAt = 4096;
 
   /** Wakes the due sleepers; returns the nanoseconds to the next deadline (or Long.MAX_VALUE). */
-  private long wakeSleepers(java.util.PriorityQueue<Entry> heap, long now) {
+  private long wakeSleepers(PriorityQueue<Entry> heap, long now) {
     for (Entry e; (e = newEntries.poll()) != null; ) {
       heap.add(e);
     }
@@ -528,7 +531,7 @@ final class Scheduler implements Executor {
   }
 
   private void monitorLoop() {
-    java.util.PriorityQueue<Entry> heap = new java.util.PriorityQueue<>(BY_KEY);
+    PriorityQueue<Entry> heap = new PriorityQueue<>(BY_KEY);
     for (; ; ) {
       try {
         monitorTicks(heap);
@@ -541,7 +544,7 @@ final class Scheduler implements Executor {
 
   private int idleTicks;
 
-  private void monitorTicks(java.util.PriorityQueue<Entry> heap) {
+  private void monitorTicks(PriorityQueue<Entry> heap) {
     for (; ; ) {
       long untilSleeper = wakeSleepers(heap, System.nanoTime());
       boolean allIdle = true;

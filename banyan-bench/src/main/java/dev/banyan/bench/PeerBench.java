@@ -5,6 +5,7 @@ import dev.banyan.ChildSpec;
 import dev.banyan.ChildStart;
 import dev.banyan.ExitReason;
 import dev.banyan.GenServer;
+import dev.banyan.Introspection;
 import dev.banyan.Node;
 import dev.banyan.Pid;
 import dev.banyan.ProcessContext;
@@ -57,8 +58,7 @@ public final class PeerBench {
 
   /** Which scheduler runs the processes (see docs/processes.md, "Schedulers"). */
   static String scheduler() {
-    boolean open = Thread.class.getModule().isOpen("java.lang", PeerBench.class.getModule());
-    return open && !"jdk".equals(System.getProperty("banyan.scheduler"))
+    return Introspection.scheduler().kind() == Introspection.SchedulerReport.Kind.BANYAN
         ? "Banyan's scheduler"
         : "the JDK's scheduler";
   }
