@@ -93,7 +93,8 @@ public final class Node implements AutoCloseable {
   private final Applications applications = new Applications(this);
   final Introspection.Journal journal = new Introspection.Journal(); // for Introspection
 
-  private Node(String name) {
+  /** Internal: public starts go through {@link #start()}, which primes the JIT first. */
+  Node(String name) {
     this.name = name;
     this.creation = CREATIONS.getAndIncrement();
     this.outside = new Pid<>(name, creation, 0, null);
@@ -109,6 +110,7 @@ public final class Node implements AutoCloseable {
    * @return the running node
    */
   public static Node start() {
+    JitPrimer.once();
     return new Node("nonode@nohost");
   }
 
@@ -125,6 +127,7 @@ public final class Node implements AutoCloseable {
       throw new IllegalArgumentException(
           "a node name must look like name@host (for example kv@localhost), not \"" + name + "\"");
     }
+    JitPrimer.once();
     return new Node(name);
   }
 

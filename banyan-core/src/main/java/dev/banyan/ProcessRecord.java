@@ -657,55 +657,53 @@ sealed class ProcessRecord<M> extends Mailbox
         }
         lock();
         try {
-          if (!hasInboundLocked()) {
-            // The loop's exit test is a branch of its own (inboundHeadLocked() != null), only
-            // ever evaluated after a park: its profile is that of wake-ups, not of the first
-            // look (nearly always empty for a process that waits). A million processes parked
-            // in code compiled while none had woken yet would otherwise each deoptimize when
-            // woken (a shared profile that says "always empty" compiles to a trap there).
-            boolean parked = false;
-            do {
-              checkAlive();
-              // The interrupt status is looked at only here, when a park returned without a
-              // message: a receive woken with a message never calls Thread.interrupted(), whose
-              // compiled form, inlined here and speculating on the thread classes its profile
-              // saw, would otherwise deoptimize the frame of every process woken.
-              if (parked && Thread.interrupted()) {
-                // Not a death (that unparks). A thread Banyan does not own is being cancelled
-                // by its host; a process thread ignores it (restored below).
-                interrupted = true;
-                if (ownsNoThread()) {
-                  throw cancelled("receive");
-                }
+          // One test for the first look and for every wake-up: the JIT compiles the wake-up path
+          // by the profile of this branch, and a branch only ever reached after a park has no
+          // profile until some process has woken. A million processes parked in code compiled
+          // before that would each deoptimize when woken. Here a receive that finds a message
+          // at once counts as well, and Node primes it once per JVM (JitPrimer).
+          boolean parked = false;
+          while (!hasInboundLocked()) {
+            checkAlive();
+            // The interrupt status is looked at only here, when a park returned without a
+            // message: a receive woken with a message never calls Thread.interrupted(), whose
+            // compiled form, inlined here and speculating on the thread classes its profile
+            // saw, would otherwise deoptimize the frame of every process woken.
+            if (parked && Thread.interrupted()) {
+              // Not a death (that unparks). A thread Banyan does not own is being cancelled
+              // by its host; a process thread ignores it (restored below).
+              interrupted = true;
+              if (ownsNoThread()) {
+                throw cancelled("receive");
               }
-              if (timeoutNanos == 0) {
+            }
+            if (timeoutNanos == 0) {
+              return null;
+            }
+            long left = 0L;
+            if (timeoutNanos > 0) {
+              left = deadline - System.nanoTime();
+              if (left <= 0) {
                 return null;
               }
-              long left = 0L;
-              if (timeoutNanos > 0) {
-                left = deadline - System.nanoTime();
-                if (left <= 0) {
-                  return null;
-                }
+            }
+            // The owner is the only thread that waits on its process: it parks itself. A
+            // sender (or a death) that finds WAITING sets WOKEN and unparks it; the park
+            // permit keeps an unpark that comes before the park. Whatever made park return
+            // is re-checked under the lock.
+            waiting = WAITING;
+            unlock();
+            try {
+              if (timeoutNanos < 0) {
+                LockSupport.park(this);
+              } else {
+                parkNanos(this, left);
               }
-              // The owner is the only thread that waits on its process: it parks itself. A
-              // sender (or a death) that finds WAITING sets WOKEN and unparks it; the park
-              // permit keeps an unpark that comes before the park. Whatever made park return
-              // is re-checked under the lock.
-              waiting = WAITING;
-              unlock();
-              try {
-                if (timeoutNanos < 0) {
-                  LockSupport.park(this);
-                } else {
-                  parkNanos(this, left);
-                }
-              } finally {
-                lock();
-                waiting = RUNNING;
-              }
-              parked = true;
-            } while (inboundHeadLocked() == null);
+            } finally {
+              lock();
+              waiting = RUNNING;
+            }
+            parked = true;
           }
           drainInboundLocked();
         } finally {

@@ -229,8 +229,9 @@ final class Scheduler implements Executor {
 
   /**
    * Unparks (or interrupts) {@code t}, a process's thread woken only to end: on Banyan's scheduler
-   * it goes behind the tasks of the calling process's carrier, not into its next slot, so that a
-   * supervisor stopping 10,000 children keeps its carrier and the other carriers unwind them.
+   * it goes behind the tasks of the calling process's carrier, not into its next slot, and wakes
+   * no carrier: a supervisor stopping 10,000 children keeps its carrier, which unwinds them when
+   * the supervisor waits, or an idle carrier steals them at the monitor's next tick.
    */
   static void wakeBehind(Thread t, boolean interrupt) {
     Scheduler s = Holder.INSTANCE;
@@ -351,10 +352,15 @@ final class Scheduler implements Executor {
   public void execute(Runnable task) {
     Thread carrier = currentCarrier();
     if (carrier instanceof Worker w && w.pool == this) {
-      if (Thread.currentThread() == w || w.behind) {
+      if (w.behind) {
+        // A thread woken only to end: cleanup, behind the others, and no carrier is woken for
+        // it. This carrier takes it when its process waits; an idle one steals it at the
+        // monitor's next tick. A supervisor stopping 10,000 children would otherwise pay a
+        // futex wake-up of the other carrier per child.
+        w.pushLocal(task);
+      } else if (Thread.currentThread() == w) {
         // On the carrier itself, after a continuation yielded (Thread.yield(), or a park that an
-        // unpark overtook), or a thread woken to end: behind the others; the carrier takes it
-        // next if it is alone.
+        // unpark overtook): behind the others; the carrier takes it next if it is alone.
         w.pushLocal(task);
         if (w.queue.size() > 1 || w.next != null) {
           signalWork();

@@ -193,6 +193,41 @@ class SchedulerTest {
   }
 
   @Test
+  @DisplayName(
+      "threads woken only to end are unwound while the process that killed them keeps its carrier")
+  void threadsWokenToEndUnwindWhileTheirKillerComputes() throws Exception {
+    try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
+      Pid<Object> test = me.self();
+      List<Pid<Object>> waiting = new ArrayList<>();
+      for (int i = 0; i < 1_000; i++) {
+        waiting.add(node.spawn(ctx -> ctx.receive()));
+      }
+      for (Pid<Object> p : waiting) {
+        awaitWaiting(node, p);
+      }
+      // The killer does not wait after the kills (a supervisor stopping its children does not
+      // either): on Banyan's scheduler its carrier wakes no other for the threads woken to end,
+      // and the monitor's tick must hand them to an idle carrier (or a spare, with one carrier).
+      node.spawn(
+          ctx -> {
+            for (Pid<Object> p : waiting) {
+              ctx.exit(p, ExitReason.KILLED);
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            boolean allEnded = false;
+            while (!allEnded && System.nanoTime() < deadline) {
+              allEnded = waiting.stream().noneMatch(p -> p.record.thread.isAlive());
+            }
+            test.send(allEnded);
+          });
+      assertThat(me.receive(Boolean.class, WAIT.multipliedBy(2)))
+          .as("every killed thread ended while the killer computed")
+          .contains(true);
+      assertThat(node.zombies()).isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("one process starting 20,000 at once (more than a carrier's queue holds) loses none")
   void aBurstOfSpawnsLosesNothing() throws Exception {
     int n = 20_000;
