@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -86,7 +85,7 @@ public final class Node implements AutoCloseable {
   private final AtomicInteger live = new AtomicInteger();
   private final long startedNanos = System.nanoTime();
   // Every process whose thread has not ended: the live ones and the zombies.
-  private final Set<ProcessRecord<?>> table = ConcurrentHashMap.newKeySet();
+  private final ProcessTable table = new ProcessTable();
   private final AtomicLong threadsEnded = new AtomicLong(); // for stop's grace period
   private final ConcurrentHashMap<String, ProcessRecord<?>> names = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
@@ -214,7 +213,7 @@ public final class Node implements AutoCloseable {
   /** {@return the pids of the live processes}, an estimate while processes come and go */
   public List<Pid<?>> processes() {
     List<Pid<?>> out = new ArrayList<>();
-    for (ProcessRecord<?> p : table) {
+    for (ProcessRecord<?> p : table.snapshot()) {
       if (p.isAliveNow()) {
         out.add(p.pid);
       }
@@ -233,7 +232,7 @@ public final class Node implements AutoCloseable {
    */
   public List<Pid<?>> zombies() {
     List<Pid<?>> out = new ArrayList<>();
-    for (ProcessRecord<?> p : table) {
+    for (ProcessRecord<?> p : table.snapshot()) {
       if (!p.isAliveNow() && !(p instanceof AttachedRecord) && p.thread.isAlive()) {
         out.add(p.pid);
       }
@@ -459,7 +458,7 @@ public final class Node implements AutoCloseable {
     if (!running.compareAndSet(true, false)) {
       return;
     }
-    for (ProcessRecord<?> p : table) {
+    for (ProcessRecord<?> p : table.snapshot()) {
       p.kill(ExitReason.KILLED);
       if (p instanceof AttachedRecord) {
         table.remove(p); // its thread is not ours to wait for
@@ -499,7 +498,7 @@ public final class Node implements AutoCloseable {
     long deadline = System.nanoTime() + graceNanos;
     for (; ; ) {
       boolean waiting = false;
-      for (ProcessRecord<?> p : table) {
+      for (ProcessRecord<?> p : table.snapshot()) {
         Thread t = p.thread;
         if (t == Thread.currentThread() || !t.isAlive()) {
           continue;

@@ -77,6 +77,8 @@ sealed class ProcessRecord<M> extends Mailbox
   private Death dying; // guarded by lock; this process's Death while it propagates
   volatile Introspection.ProcessLabel label; // a server's label, set by its own thread; else null
   private Scheduler.Sleeper sleeper; // owner thread only; made by its first timed wait
+  ProcessRecord<?> tablePrev; // guarded by the node's ProcessTable stripe
+  ProcessRecord<?> tableNext; // guarded by the node's ProcessTable stripe
 
   ProcessRecord(Node node, long number, ProcessBody<M> body) {
     this.node = node;
