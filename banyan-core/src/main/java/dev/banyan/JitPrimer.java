@@ -73,7 +73,7 @@ final class JitPrimer {
     return node;
   }
 
-  /** {@return whether the first node of this JVM has been started} (and the path primed) */
+  /** {@return whether the first node of this JVM has started priming} (it may still be at it) */
   static boolean done() {
     return DONE.get();
   }

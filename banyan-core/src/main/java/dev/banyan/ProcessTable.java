@@ -47,7 +47,7 @@ final class ProcessTable {
 
   private static void lock(Stripe s) {
     int spins = 0;
-    while (!LOCKED.compareAndSet(s, 0, 1)) {
+    while (s.locked != 0 || !LOCKED.compareAndSet(s, 0, 1)) { // no CAS while it is held
       if (++spins < SPINS_BEFORE_YIELD) {
         Thread.onSpinWait();
       } else {

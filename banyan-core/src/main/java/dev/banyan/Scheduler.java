@@ -393,6 +393,16 @@ final class Scheduler implements Executor {
     }
   }
 
+  /** {@return whether every carrier is IDLE} (none running, none signalled) */
+  private boolean allParkedIdle() {
+    for (Worker w : workers) {
+      if (w.state != IDLE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@return whether a queue holds a task an idle carrier could take} */
   private boolean visibleWork() {
     if (!global.isEmpty()) {
@@ -591,9 +601,13 @@ final class Scheduler implements Executor {
       }
       idleTicks = allIdle ? idleTicks + 1 : 0;
       if (idleTicks >= IDLE_TICKS_BEFORE_SLEEP) {
-        // Everything idle: sleep until a carrier wakes, or the first sleeper is due.
+        // Everything idle: sleep until a carrier wakes, or the first sleeper is due. Each
+        // carrier's state, not the idle count: a signaller CASes a carrier to SIGNALLED before
+        // it decrements the count, and the carrier may already be running (its wakeMonitor()
+        // having seen the monitor awake). monitorAsleep is written before the states are read,
+        // and a carrier writes its state before it reads monitorAsleep: one sees the other.
         monitorAsleep = true;
-        if (idle.get() == workers.length && !visibleWork() && newEntries.isEmpty()) {
+        if (allParkedIdle() && !visibleWork() && newEntries.isEmpty()) {
           if (untilSleeper == Long.MAX_VALUE) {
             while (monitorAsleep) {
               LockSupport.park(this);
