@@ -116,11 +116,7 @@ public final class IdleFootprint {
       long before = usedHeapAfterGc();
       CountDownLatch ready = new CountDownLatch(n);
       // One body for all: a capturing lambda per spawn would add its own bytes to each process.
-      ProcessBody<Object> idle =
-          ctx -> {
-            ready.countDown();
-            ctx.receive();
-          };
+      ProcessBody<Object> idle = idleBody(ready);
       long t0 = System.nanoTime();
       List<Pid<Object>> sample = new ArrayList<>(SAMPLE + 1);
       int every = Math.max(1, n / SAMPLE);
@@ -178,11 +174,7 @@ public final class IdleFootprint {
   private static void warmUp(int count) throws InterruptedException {
     try (Node node = Node.start()) {
       CountDownLatch parked = new CountDownLatch(count);
-      ProcessBody<Object> idle =
-          ctx -> {
-            parked.countDown();
-            ctx.receive();
-          };
+      ProcessBody<Object> idle = idleBody(parked);
       List<Pid<Object>> pids = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         pids.add(node.spawn(idle));
@@ -195,6 +187,20 @@ public final class IdleFootprint {
         Thread.yield();
       }
     }
+  }
+
+  /**
+   * {@return the body of an idle process}: counts {@code started} down, then waits in {@code
+   * receive}. The warm-up and the measurement use this one lambda, so that the JIT has compiled
+   * the measured processes' code, not a warm-up body of another class (the first process of a
+   * new body class deoptimizes the process's {@code run()}, and the processes started until it is
+   * compiled again park with interpreted frames, which are larger).
+   */
+  private static ProcessBody<Object> idleBody(CountDownLatch started) {
+    return ctx -> {
+      started.countDown();
+      ctx.receive();
+    };
   }
 
   /** Waits until {@code pid} is parked in {@code receive}. */
