@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It runs one process on a node of its own, which is stopped before {@link Node#start()}
  * goes on: the user's node sees no trace of it (no pid, no process, no log; a JFR recording
- * already running shows its one process). It costs a few milliseconds. {@code -Dbanyan.jit.prime=false} turns it off.
+ * already running shows its one process). It costs a few milliseconds. {@code
+ * -Dbanyan.jit.prime=false} turns it off.
  */
 final class JitPrimer {
   private static final Logger LOG = LoggerFactory.getLogger(JitPrimer.class);

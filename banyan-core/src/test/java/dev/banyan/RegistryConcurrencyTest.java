@@ -187,8 +187,12 @@ class RegistryConcurrencyTest {
                         case Registry.Register.AlreadyRegistered taken -> {
                           // Asked of the registry, not of 'claims': a killed worker's thread can
                           // still run plain code (claims.put) after its death and overwrite it.
+                          // Only a worker still alive after the lookup counts: a death removes
+                          // its entries (asynchronously), and a worker killed between register
+                          // and lookup rightly finds its entry gone.
                           if (taken.holder().equals(self)
-                              && registry.lookup(k).stream().noneMatch(e -> e.pid().equals(self))) {
+                              && registry.lookup(k).stream().noneMatch(e -> e.pid().equals(self))
+                              && self.isAlive()) {
                             violations.add(self + " was refused " + k + " as its holder, without holding it");
                           }
                         }
