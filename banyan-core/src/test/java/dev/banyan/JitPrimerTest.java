@@ -23,6 +23,20 @@ class JitPrimerTest {
   }
 
   @Test
+  @DisplayName("priming from an interrupted thread finishes, and keeps the interrupt")
+  void primingKeepsTheCallersInterrupt() {
+    Thread.currentThread().interrupt();
+    try {
+      Node primer = JitPrimer.prime();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      assertThat(primer.isRunning()).isFalse();
+      assertThat(primer.processCount()).isZero();
+    } finally {
+      Thread.interrupted(); // leave the test thread clean
+    }
+  }
+
+  @Test
   @DisplayName("a started node has been primed, and its processes are numbered from the first")
   void theUsersNodeDoesNotSeeThePrimer() throws Exception {
     try (Node node = Node.start(); AttachedProcess<Object> me = node.attach()) {
