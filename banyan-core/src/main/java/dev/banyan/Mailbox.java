@@ -58,11 +58,6 @@ abstract class Mailbox extends ProcessLock {
     return inHead != null;
   }
 
-  /** {@return the oldest inbound message's cell, or null}. Caller holds the process lock. */
-  final Cell inboundHeadLocked() {
-    return inHead;
-  }
-
   /** Moves the inbound list to the end of the private list. Caller holds the lock and is the owner. */
   final void drainInboundLocked() {
     if (inHead == null) {
