@@ -3,6 +3,7 @@ package dev.banyan;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -40,13 +41,28 @@ final class Events {
     String reason;
   }
 
-  // isEnabled() reads the event class's state, not the instance's: one instance answers it, so a
-  // process's start and end allocate no event while no recording enables them.
-  private static final Spawn SPAWN_PROBE = new Spawn();
-  private static final ProcessExit EXIT_PROBE = new ProcessExit();
+  /**
+   * {@return whether a recording may be on}: false until something in this JVM starts Flight
+   * Recorder (a {@code Recording}, {@code jcmd JFR.start}, {@code -XX:StartFlightRecording}).
+   * Until then the event classes stay unloaded: loading the first one costs about 100 ms, because
+   * the JDK registers and instruments it, which loads Flight Recorder itself (docs/processes.md,
+   * "Exit reasons").
+   */
+  static boolean jfrStarted() {
+    return FlightRecorder.isInitialized();
+  }
+
+  /**
+   * isEnabled() reads the event class's state, not the instance's: one instance answers it, so a
+   * process's start and end allocate no event while no recording enables them.
+   */
+  private static final class Probes {
+    static final Spawn SPAWN = new Spawn();
+    static final ProcessExit EXIT = new ProcessExit();
+  }
 
   static void spawned(Node node, Pid<?> pid) {
-    if (SPAWN_PROBE.isEnabled()) {
+    if (jfrStarted() && Probes.SPAWN.isEnabled()) {
       Spawn e = new Spawn();
       e.node = node.name();
       e.pid = pid.toString();
@@ -55,7 +71,7 @@ final class Events {
   }
 
   static void exited(Node node, Pid<?> pid, ExitReason reason) {
-    if (EXIT_PROBE.isEnabled()) {
+    if (jfrStarted() && Probes.EXIT.isEnabled()) {
       ProcessExit e = new ProcessExit();
       e.node = node.name();
       e.pid = pid.toString();

@@ -59,6 +59,9 @@ final class SupervisorEvents {
   }
 
   static void restarted(Object supervisor, Pid<?> child, ExitReason reason, Object outcome) {
+    if (!Events.jfrStarted()) {
+      return;
+    }
     ChildRestart e = new ChildRestart();
     if (e.isEnabled()) {
       e.supervisor = supervisor.toString();
@@ -70,6 +73,9 @@ final class SupervisorEvents {
   }
 
   static void intensityExceeded(Object supervisor, Pid<?> child, int maxRestarts, long maxSeconds) {
+    if (!Events.jfrStarted()) {
+      return;
+    }
     IntensityExceeded e = new IntensityExceeded();
     if (e.isEnabled()) {
       e.supervisor = supervisor.toString();

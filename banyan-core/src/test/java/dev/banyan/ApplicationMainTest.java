@@ -4,14 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,11 +24,11 @@ class ApplicationMainTest {
     Path err = Files.createTempFile("banyan-main", ".err");
     Process jvm =
         new ProcessBuilder(
-                javaExecutable(),
+                ForkedJvm.javaExecutable(),
                 "-Xmx64m",
                 "-Dbanyan.a.greeting=hello", // a system property override, as documented
                 "-cp",
-                classPath(),
+                ForkedJvm.classPath(ApplicationMainFixture.class),
                 ApplicationMainFixture.class.getName())
             .redirectError(err.toFile())
             .start();
@@ -59,23 +57,5 @@ class ApplicationMainTest {
         .contains("application_controller exit: application: b, exited: stopped, type: permanent")
         .contains("application_controller exit: application: a, exited: stopped, type: permanent");
     Files.delete(err);
-  }
-
-  private static String javaExecutable() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** The test classes, the main classes, slf4j-api and slf4j-simple. */
-  private static String classPath() throws Exception {
-    List<String> parts = new ArrayList<>();
-    for (Class<?> c :
-        List.of(
-            ApplicationMainFixture.class,
-            Applications.class,
-            org.slf4j.Logger.class,
-            Class.forName("org.slf4j.simple.SimpleLogger"))) {
-      parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-    }
-    return String.join(File.pathSeparator, Stream.of(parts.toArray(String[]::new)).distinct().toList());
   }
 }

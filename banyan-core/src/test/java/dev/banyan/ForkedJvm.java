@@ -1,0 +1,32 @@
+package dev.banyan;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a test needs to run a fixture's {@code main} in a JVM of its own. */
+final class ForkedJvm {
+  private ForkedJvm() {}
+
+  /** {@return the java launcher of the JVM running the tests} */
+  static String javaExecutable() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * {@return a class path with the fixture's classes, the main classes, slf4j-api and
+   * slf4j-simple}
+   */
+  static String classPath(Class<?> fixture) throws Exception {
+    List<String> parts = new ArrayList<>();
+    for (Class<?> c :
+        List.of(fixture, Node.class, org.slf4j.Logger.class, Class.forName("org.slf4j.simple.SimpleLogger"))) {
+      String part = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      if (!parts.contains(part)) {
+        parts.add(part);
+      }
+    }
+    return String.join(File.pathSeparator, parts);
+  }
+}
