@@ -45,8 +45,8 @@ final class Events {
    * {@return whether a recording may be on}: false until something in this JVM starts Flight
    * Recorder (a {@code Recording}, {@code jcmd JFR.start}, {@code -XX:StartFlightRecording}).
    * Until then the event classes stay unloaded: loading the first one costs about 100 ms, because
-   * the JDK registers and instruments it, which loads Flight Recorder itself (docs/processes.md,
-   * "Exit reasons").
+   * the JDK registers and instruments it, which loads Flight Recorder's JVM and metadata layer
+   * (docs/processes.md, "Exit reasons").
    */
   static boolean jfrStarted() {
     return FlightRecorder.isInitialized();

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Banyan's JFR events cost nothing at startup: their classes, and with them Flight Recorder's
@@ -21,25 +23,26 @@ class FlightRecorderLateStartTest {
 
   @Test
   @DisplayName("no JFR class loads before a recording starts, and a late recording gets the events")
-  void eventsLoadOnlyOnceARecordingStarts() throws Exception {
-    Path dir = Files.createTempDirectory("banyan-jfr-late");
+  void eventsLoadOnlyOnceARecordingStarts(@TempDir Path dir) throws Exception {
     Path classLog = dir.resolve("classes.log");
     Path out = dir.resolve("out.txt");
-    Process jvm =
-        new ProcessBuilder(
-                ForkedJvm.javaExecutable(),
-                "-Xmx128m",
-                "-Xlog:class+load=info:file=" + classLog,
-                "-cp",
-                ForkedJvm.classPath(FlightRecorderLateStartFixture.class),
-                FlightRecorderLateStartFixture.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .start();
-    if (!jvm.waitFor(75, TimeUnit.SECONDS)) {
-      jvm.destroyForcibly();
+    List<String> command = new ArrayList<>();
+    command.add(ForkedJvm.javaExecutable());
+    command.add("-Xmx128m");
+    command.add("-Xlog:class+load=info:file=" + classLog);
+    command.addAll(ForkedJvm.schedulerOptions());
+    command.addAll(
+        List.of(
+            "-cp",
+            ForkedJvm.classPath(FlightRecorderLateStartFixture.class),
+            FlightRecorderLateStartFixture.class.getName()));
+    Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    boolean ended = jvm.waitFor(75, TimeUnit.SECONDS);
+    if (!ended) {
+      jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     List<String> printed = Files.readAllLines(out, UTF_8);
+    assertThat(ended).as("the fixture ended within 75 s; it printed %s", printed).isTrue();
     assertThat(jvm.exitValue()).as("the fixture's exit; it printed %s", printed).isZero();
     assertThat(printed).contains("RECORDING", "RECORDED spawn", "RECORDED restart", "DONE");
 
@@ -57,12 +60,6 @@ class FlightRecorderLateStartTest {
           .satisfiesAnyOf(i -> assertThat(i).isEqualTo(-1), i -> assertThat(i).isGreaterThan(recordingStarts));
     }
     assertThat(indexOf(loaded, "dev.banyan.Events$Spawn")).isGreaterThan(recordingStarts);
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        Files.delete(f);
-      }
-    }
-    Files.delete(dir);
   }
 
   /** {@return the index of the line that logs the loading of this class}, or -1 */

@@ -15,6 +15,23 @@ final class ForkedJvm {
   }
 
   /**
+   * {@return the options that run the fork's processes on the scheduler the tests run on}: {@code
+   * java.lang} opened to Banyan when it is opened here, and {@code banyan.scheduler} as set here
+   */
+  static List<String> schedulerOptions() {
+    List<String> options = new ArrayList<>();
+    if (Thread.class.getModule().isOpen("java.lang", Node.class.getModule())) {
+      options.add("--add-opens");
+      options.add("java.base/java.lang=ALL-UNNAMED");
+    }
+    String scheduler = System.getProperty(Scheduler.PROPERTY);
+    if (scheduler != null) {
+      options.add("-D" + Scheduler.PROPERTY + "=" + scheduler);
+    }
+    return options;
+  }
+
+  /**
    * {@return a class path with the fixture's classes, the main classes, slf4j-api and
    * slf4j-simple}
    */
