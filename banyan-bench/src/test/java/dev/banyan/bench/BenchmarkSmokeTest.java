@@ -1,6 +1,7 @@
 package dev.banyan.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banyan.AttachedProcess;
 import dev.banyan.Down;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -189,6 +191,37 @@ class BenchmarkSmokeTest {
         assertThat(node.processes()).containsExactly(driver.self()); // the trees are gone
       }
       assertThat(out).containsEntry("n", 50).containsEntry("unit", "ms").containsKeys("value", "stop_ms", "note");
+    }
+
+    @Test
+    @DisplayName("SuptreeTimeline: a block per B children, each after the one before, and a printout")
+    void suptreeTimelineSplitsTheStartIntoBlocks() {
+      SuptreeTimeline.Result r;
+      try (Node node = Node.start(); AttachedProcess<Object> driver = node.attach()) {
+        r = SuptreeTimeline.measure(driver, 60, 5, 0, 20);
+
+        assertThat(node.processes()).containsExactly(driver.self()); // both trees are gone
+      }
+      assertThat(r.blocks()).hasSize(3);
+      assertThat(Arrays.stream(r.blocks()).min().orElseThrow()).isPositive();
+      assertThat(r.setup()).isPositive().isLessThan(r.start());
+      ByteArrayOutputStream text = new ByteArrayOutputStream();
+      SuptreeTimeline.print(r, 20, new PrintStream(text, true, StandardCharsets.UTF_8));
+      assertThat(text.toString(StandardCharsets.UTF_8))
+          .startsWith("start ")
+          .contains("ms per block of 20 children:", "blocks over twice the median");
+    }
+
+    @Test
+    @DisplayName("SuptreeTimeline: a tree that is not whole blocks is refused, naming both numbers")
+    void suptreeTimelineRefusesPartBlocks() {
+      try (Node node = Node.start(); AttachedProcess<Object> driver = node.attach()) {
+        assertThatThrownBy(() -> SuptreeTimeline.measure(driver, 50, 0, 0, 20))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("50 children")
+            .hasMessageContaining("blocks of 20");
+        assertThat(node.processes()).containsExactly(driver.self()); // nothing was started
+      }
     }
   }
 
