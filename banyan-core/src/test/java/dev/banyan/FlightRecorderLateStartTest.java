@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,14 +35,7 @@ class FlightRecorderLateStartTest {
             "-cp",
             ForkedJvm.classPath(FlightRecorderLateStartFixture.class),
             FlightRecorderLateStartFixture.class.getName()));
-    Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    boolean ended = jvm.waitFor(75, TimeUnit.SECONDS);
-    if (!ended) {
-      jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    List<String> printed = Files.readAllLines(out, UTF_8);
-    assertThat(ended).as("the fixture ended within 75 s; it printed %s", printed).isTrue();
-    assertThat(jvm.exitValue()).as("the fixture's exit; it printed %s", printed).isZero();
+    List<String> printed = ForkedJvm.runToTheEnd(command, out, 75);
     assertThat(printed).contains("RECORDING", "RECORDED spawn", "RECORDED restart", "DONE");
 
     List<String> loaded = Files.readAllLines(classLog, UTF_8);

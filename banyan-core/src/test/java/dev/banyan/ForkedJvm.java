@@ -1,9 +1,14 @@
 package dev.banyan;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** What a test needs to run a fixture's {@code main} in a JVM of its own. */
 final class ForkedJvm {
@@ -45,5 +50,21 @@ final class ForkedJvm {
       }
     }
     return String.join(File.pathSeparator, parts);
+  }
+
+  /**
+   * Runs {@code command}, its output and errors to {@code out}; asserts that it ended within
+   * {@code seconds} (else kills it) and exited with 0. {@return the lines it printed}
+   */
+  static List<String> runToTheEnd(List<String> command, Path out, int seconds) throws Exception {
+    Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    boolean ended = jvm.waitFor(seconds, TimeUnit.SECONDS);
+    if (!ended) {
+      jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    List<String> printed = Files.readAllLines(out, UTF_8);
+    assertThat(ended).as("the fixture ended within %d s; it printed %s", seconds, printed).isTrue();
+    assertThat(jvm.exitValue()).as("the fixture's exit; it printed %s", printed).isZero();
+    return printed;
   }
 }
