@@ -182,17 +182,17 @@ sealed class ProcessRecord<M> extends Mailbox
    * {@link #end} through a method handle in a field that is not final, which the JIT cannot
    * inline: the way out of a process stays out of the compiled code of {@link #run()}.
    *
-   * <p>Why: a process's bottom frame is {@code run()}, and a million processes parked in receive
-   * all sit in the code the JIT compiled for it, with whatever it had inlined. When they end, each
-   * frame runs that old code. Had the JIT inlined the way out (the death's notifications, the
-   * process table's lock, a JFR event's writer) and compiled a branch it had never seen taken as
-   * a trap, every one of those frames would deoptimize on its own, about 10 µs each. Ending
-   * 20,000 parked processes that wait with a timeout, after others that waited without one, took
-   * 20,000 deoptimizations ({@code ParkedFramesTest}); a spawn benchmark's teardown of a million
-   * processes with a JFR recording on took 15–19 s instead of 2.5 s, with a deoptimization per
-   * process in the event writer (docs/performance.md, "Parked frames and the JIT"). Called
-   * through this handle, the way out is compiled on its own, and recompiled once when a branch
-   * turns; the parked frames only call it.
+   * <p>Why: {@code run()} is the lowest of Banyan's frames in every process, and a million
+   * processes parked in receive all sit in the code the JIT compiled for it, with whatever it had
+   * inlined. When they end, each frame runs that old code. Had the JIT inlined the way out (the
+   * death's notifications, the process table's lock, a JFR event's writer) and compiled a branch
+   * it had never seen taken as a trap, every one of those frames would deoptimize on its own,
+   * about 10 µs each. Ending 20,000 parked processes that wait with a timeout, after others that
+   * waited without one, took 20,000 deoptimizations ({@code ParkedFramesTest}). A spawn
+   * benchmark's slow teardowns with a JFR recording on (15–19 s instead of 2.5 s) had a
+   * deoptimization per process in the event writer, inlined this way (docs/performance.md,
+   * "Parked frames and the JIT"). Called through this handle, the way out is compiled on its
+   * own, and recompiled once when a branch turns; the parked frames only call it.
    */
   @SuppressWarnings("FieldMayBeFinal") // not final on purpose: see above
   private static MethodHandle END = endHandle();

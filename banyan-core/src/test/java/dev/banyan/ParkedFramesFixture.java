@@ -1,7 +1,10 @@
 package dev.banyan;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
@@ -15,7 +18,8 @@ import jdk.jfr.consumer.RecordingStream;
  * (which gives each a timed-wait entry that its end releases) and end normally; with a fourth
  * argument {@code kill}, they wait without a timeout and are killed instead (a way out that no
  * process of the first phase took: see docs/performance.md, "Parked frames and the JIT"). Prints
- * {@code DEOPTIMIZATIONS d} for that second phase, then {@code DONE}.
+ * {@code DEOPTIMIZATIONS d} for that second phase, then up to three lines {@code AT count method
+ * reason} for the places where most of them were, then {@code DONE}.
  */
 final class ParkedFramesFixture {
   private ParkedFramesFixture() {}
@@ -42,9 +46,17 @@ final class ParkedFramesFixture {
             false);
       }
       AtomicLong deoptimizations = new AtomicLong();
+      Map<String, Long> byPlace = new ConcurrentHashMap<>();
       try (RecordingStream recording = new RecordingStream()) {
         recording.enable("jdk.Deoptimization");
-        recording.onEvent("jdk.Deoptimization", e -> deoptimizations.incrementAndGet());
+        recording.onEvent(
+            "jdk.Deoptimization",
+            e -> {
+              deoptimizations.incrementAndGet();
+              RecordedMethod m = e.getValue("method");
+              String where = m == null ? "?" : m.getType().getName() + "." + m.getName();
+              byPlace.merge(where + " " + e.getString("reason"), 1L, Long::sum);
+            });
         recording.startAsync();
         if (kill) {
           endAll(
@@ -68,6 +80,10 @@ final class ParkedFramesFixture {
         recording.stop(); // delivers every event recorded so far
       }
       System.out.println("DEOPTIMIZATIONS " + deoptimizations.get());
+      byPlace.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .limit(3)
+          .forEach(p -> System.out.println("AT " + p.getValue() + " " + p.getKey()));
     }
     System.out.println("DONE");
     System.exit(0);

@@ -50,7 +50,10 @@ class ParkedFramesTest {
             .orElseThrow();
     // Without the barrier: about one per process (20,000). With it: the JIT's usual few dozen.
     assertThat(deoptimizations)
-        .as("deoptimizations while %d parked processes ended", PROCESSES)
+        .as(
+            "deoptimizations while %d parked processes ended; the fixture printed %s",
+            PROCESSES,
+            printed)
         .isLessThan(PROCESSES / 10);
   }
 }

@@ -73,13 +73,16 @@ public final class SuptreeTimeline {
     int block = 100;
     for (String arg : args) {
       if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(arg.substring("--warmup=".length()));
+        warmup = (int) number(arg, "--warmup=");
       } else if (arg.startsWith("--pause-ms=")) {
-        pauseMs = Long.parseLong(arg.substring("--pause-ms=".length()));
+        pauseMs = number(arg, "--pause-ms=");
       } else if (arg.startsWith("--block=")) {
-        block = Integer.parseInt(arg.substring("--block=".length()));
+        block = (int) number(arg, "--block=");
+      } else if (arg.startsWith("-")) {
+        throw new IllegalArgumentException(
+            "unknown option " + arg + "; the options are [N] [--warmup=W] [--pause-ms=P] [--block=B]");
       } else {
-        n = Integer.parseInt(arg);
+        n = (int) number(arg, "");
       }
     }
     checkBlocks(n, block); // before the node starts
@@ -109,9 +112,7 @@ public final class SuptreeTimeline {
       }
     }
     long[] inits = new long[n];
-    long faults = minorPageFaults();
     long[] r = round(driver, inits);
-    long faultsAfter = minorPageFaults();
     long[] blocks = new long[n / block];
     long previous = inits[0];
     for (int b = 0; b < blocks.length; b++) {
@@ -119,8 +120,26 @@ public final class SuptreeTimeline {
       blocks[b] = last - previous;
       previous = last;
     }
-    long pageFaults = faults < 0 || faultsAfter < 0 ? -1 : faultsAfter - faults;
+    long pageFaults = r[4] < 0 || r[5] < 0 ? -1 : r[5] - r[4];
     return new Result(r[1] - r[0], r[3] - r[2], inits[0] - r[0], blocks, pageFaults);
+  }
+
+  /** {@return the number after {@code prefix} in {@code arg}}, at least 0 and an int */
+  private static long number(String arg, String prefix) {
+    String text = arg.substring(prefix.length());
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        (prefix.isEmpty() ? "the number of children" : prefix.substring(0, prefix.length() - 1))
+            + " must be a whole number from 0, not '"
+            + text
+            + "'");
   }
 
   private static void checkBlocks(int n, int block) {
@@ -130,7 +149,10 @@ public final class SuptreeTimeline {
     }
   }
 
-  /** {@return startLink's start and end, and the stop's start and end, in nanoTime} */
+  /**
+   * {@return startLink's start and end, and the stop's start and end, in nanoTime; then the
+   * minor page faults before and after startLink}
+   */
   private static long[] round(AttachedProcess<Object> driver, long[] inits) {
     Supervisor.Module module =
         self -> {
@@ -144,10 +166,12 @@ public final class SuptreeTimeline {
               new Supervisor.Init(
                   Supervisor.Flags.oneForOne().withIntensity(10, Duration.ofSeconds(1)), children));
         };
+    long faults = minorPageFaults();
     long t0 = System.nanoTime();
     Supervisor sup =
         Supervisor.of(Supervisor.startLink(driver, module, GenServer.Options.DEFAULTS).orElseThrow());
     long t1 = System.nanoTime();
+    long faultsAfter = minorPageFaults();
     int workers = sup.countChildren().workers();
     if (workers != inits.length) {
       throw new IllegalStateException(
@@ -155,7 +179,7 @@ public final class SuptreeTimeline {
     }
     long t2 = System.nanoTime();
     sup.stop();
-    return new long[] {t0, t1, t2, System.nanoTime()};
+    return new long[] {t0, t1, t2, System.nanoTime(), faults, faultsAfter};
   }
 
   /** {@return this JVM's minor page faults so far}, or -1 without {@code /proc/self/stat} */
@@ -191,7 +215,9 @@ public final class SuptreeTimeline {
     StringBuilder slow =
         new StringBuilder(
             String.format(
-                Locale.ROOT, "blocks over twice the median (%.2f ms), by their last child:", median / 1e6));
+                Locale.ROOT,
+                "blocks over twice the median block (the median: %.2f ms), by their last child:",
+                median / 1e6));
     for (int b = 0; b < r.blocks().length; b++) {
       if (r.blocks()[b] > 2 * median) {
         slow.append(String.format(Locale.ROOT, " %d: %.1f", (b + 1) * block, r.blocks()[b] / 1e6));

@@ -404,7 +404,12 @@ public final class KvServer {
    * task has been blocked writing for longer than the timeout, and closes the sockets of
    * connections whose task has died without closing its socket (a task killed before its code
    * ran). It traps exits: when the supervisor stops it — after the task supervisor, which starts
-   * after it — it closes whatever sockets are left, then exits.
+   * after it — it closes whatever sockets are left, the listening one included, then exits.
+   *
+   * <p>The listening socket too, once the acceptor is dead (the supervisor stops the acceptor
+   * first): the acceptor closes it when its thread leaves {@code accept}, which can come after
+   * the acceptor's death has reached the supervisor. Closed here, it is closed before the
+   * supervisor's stop returns (CC-172).
    */
   private void watchWrites(ProcessContext<Object> self) {
     self.trapExit(true);
@@ -413,6 +418,10 @@ public final class KvServer {
     while (true) {
       Optional<Object> message = self.receive(period);
       if (message.isPresent() && message.get() instanceof Exit exit) {
+        Pid<?> acceptor = acceptorPid.get();
+        if (acceptor == null || !acceptor.isAlive()) { // not a terminateChild of this one alone
+          closeQuietly(listener.getAndSet(null));
+        }
         connections.forEach(Connection::close);
         connections.clear();
         throw new ExitException(exit.reason()); // only the parent is linked to it
