@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * Banyan's implementation of the peer-bench workloads ({@code shared/peer-bench/README.md}),
@@ -450,10 +451,16 @@ public final class PeerBench {
 
   /** pb_sup's {@code {tree, N}}: N permanent servers, started in order by the supervisor. */
   static Supervisor.Module treeSupervisor(int n) {
+    return treeSupervisor(n, i -> new Srv());
+  }
+
+  /** The same tree with the servers {@code server} makes, given each child's index from 0. */
+  static Supervisor.Module treeSupervisor(int n, IntFunction<? extends GenServer<?, ?>> server) {
     return self -> {
       List<ChildSpec> children = new ArrayList<>(n);
-      for (int i = 1; i <= n; i++) {
-        children.add(ChildSpec.worker(i, ChildStart.genServer(Srv::new)));
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        children.add(ChildSpec.worker(i + 1, ChildStart.genServer(() -> server.apply(index))));
       }
       return Optional.of(
           new Supervisor.Init(

@@ -1,8 +1,6 @@
 package dev.banyan.bench;
 
 import dev.banyan.AttachedProcess;
-import dev.banyan.ChildSpec;
-import dev.banyan.ChildStart;
 import dev.banyan.GenServer;
 import dev.banyan.Node;
 import dev.banyan.ProcessContext;
@@ -12,11 +10,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -154,18 +149,7 @@ public final class SuptreeTimeline {
    * minor page faults before and after startLink}
    */
   private static long[] round(AttachedProcess<Object> driver, long[] inits) {
-    Supervisor.Module module =
-        self -> {
-          List<ChildSpec> children = new ArrayList<>(inits.length);
-          for (int i = 0; i < inits.length; i++) {
-            int index = i;
-            children.add(
-                ChildSpec.worker(i + 1, ChildStart.genServer(() -> new Noting(inits, index))));
-          }
-          return Optional.of(
-              new Supervisor.Init(
-                  Supervisor.Flags.oneForOne().withIntensity(10, Duration.ofSeconds(1)), children));
-        };
+    Supervisor.Module module = PeerBench.treeSupervisor(inits.length, i -> new Noting(inits, i));
     long faults = minorPageFaults();
     long t0 = System.nanoTime();
     Supervisor sup =
